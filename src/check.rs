@@ -1,0 +1,248 @@
+//! One run of `proplint check`: read each input once, parse, classify sections, run the
+//! rules, and collect diagnostics. Files are independent, so they run in parallel; the
+//! result is sorted so that it never depends on thread timing.
+
+use crate::diag::{Diagnostic, ToolCode};
+use crate::model::Format;
+use crate::rules::RuleSet;
+use crate::source::{SourceDb, SourceFile};
+use crate::span::Span;
+use crate::walk::Input;
+use rayon::prelude::*;
+use std::io::Read;
+
+pub const DEFAULT_MAX_SIZE: u64 = 10 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileStatus {
+    Checked,
+    Skipped,
+    Error,
+}
+
+impl FileStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileStatus::Checked => "checked",
+            FileStatus::Skipped => "skipped",
+            FileStatus::Error => "error",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct FileEntry {
+    pub path: String,
+    pub format: Format,
+    pub status: FileStatus,
+    /// Title, stage and other facts renderers show; `None` when the file was not parsed.
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub files: Vec<FileEntry>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub struct Options<'a> {
+    pub max_size: u64,
+    pub selected: &'a [usize],
+    /// Text for a `-` input, read once by the caller.
+    pub stdin: Option<&'a str>,
+}
+
+struct Processed {
+    entry: FileEntry,
+    source: Option<SourceFile>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Lints every input. Diagnostics point into files added to `db`.
+pub fn run(inputs: &[Input], set: &RuleSet, options: &Options<'_>, db: &mut SourceDb) -> Outcome {
+    let processed: Vec<Processed> = inputs.par_iter().map(|input| process(input, set, options)).collect();
+    let mut outcome = Outcome::default();
+    for p in processed {
+        // A walked TOML file that is not a proposal form is not part of the run at all.
+        if p.entry.status == FileStatus::Skipped && p.diagnostics.is_empty() {
+            continue;
+        }
+        if let Some(source) = p.source {
+            let id = db.add(source);
+            for mut d in p.diagnostics {
+                d.primary.file = id;
+                for l in &mut d.secondary {
+                    l.file = id;
+                }
+                outcome.diagnostics.push(d);
+            }
+        } else {
+            // No text to point into: keep the diagnostic, renderers show the path alone.
+            let id = db.add(SourceFile::new(p.entry.path.clone(), String::new()));
+            for mut d in p.diagnostics {
+                d.primary.file = id;
+                d.primary.span = Span::point(0);
+                outcome.diagnostics.push(d);
+            }
+        }
+        outcome.files.push(p.entry);
+    }
+    sort(&mut outcome.diagnostics, db);
+    outcome
+}
+
+/// Stable order: path, then offset, then rule id, then message.
+pub fn sort(diags: &mut [Diagnostic], db: &SourceDb) {
+    diags.sort_by(|a, b| {
+        let pa = &db.get(a.primary.file).path;
+        let pb = &db.get(b.primary.file).path;
+        pa.cmp(pb)
+            .then(a.primary.span.start.cmp(&b.primary.span.start))
+            .then(a.rule.cmp(&b.rule))
+            .then(a.message.cmp(&b.message))
+    });
+}
+
+fn process(input: &Input, set: &RuleSet, options: &Options<'_>) -> Processed {
+    let mut entry = FileEntry {
+        path: input.display.clone(),
+        format: input.format,
+        status: FileStatus::Error,
+        title: None,
+    };
+    let fail = |entry: FileEntry, code: ToolCode, message: String, help: Option<&str>| {
+        let mut d = Diagnostic::tool(code, 0, Span::point(0), message);
+        d.help = help.map(str::to_string);
+        Processed {
+            entry,
+            source: None,
+            diagnostics: vec![d],
+        }
+    };
+    let bytes = if input.stdin {
+        options.stdin.unwrap_or("").as_bytes().to_vec()
+    } else {
+        match read_limited(input, options.max_size) {
+            Ok(b) => b,
+            Err(ReadError::TooLarge(size)) => {
+                entry.status = FileStatus::Skipped;
+                return fail(
+                    entry,
+                    ToolCode::FileTooLarge,
+                    format!("file is {size} bytes, over the limit of {} bytes; skipped", options.max_size),
+                    Some("raise the limit with --max-file-size"),
+                );
+            }
+            Err(ReadError::Io(e)) => return fail(entry, ToolCode::UnreadableFile, format!("cannot read file: {e}"), None),
+        }
+    };
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return fail(
+            entry,
+            ToolCode::UnsupportedEncoding,
+            "file is UTF-16 (it starts with a UTF-16 byte order mark); proplint reads UTF-8 only".into(),
+            Some("save the file as UTF-8"),
+        );
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+            let mut d = Diagnostic::tool(
+                ToolCode::InvalidUtf8,
+                0,
+                Span::point(valid),
+                format!("file is not valid UTF-8: invalid byte at offset {valid}"),
+            )
+            .with_label("invalid UTF-8 starts here")
+            .with_help("save the file as UTF-8");
+            d.help = Some("save the file as UTF-8".into());
+            return Processed {
+                entry,
+                source: Some(SourceFile::new(input.display.clone(), prefix)),
+                diagnostics: vec![d],
+            };
+        }
+    };
+    let source = SourceFile::new(input.display.clone(), text);
+    if input.format == Format::Toml && !crate::parse::has_proposal_table(&source.text) {
+        if input.explicit {
+            let d = Diagnostic::tool(
+                ToolCode::NotAProposal,
+                0,
+                Span::point(source.bom_len()),
+                "this TOML file is not a proposal form: it has no top-level [proposal] table",
+            )
+            .with_help("start the form with a [proposal] table holding at least `title`");
+            return Processed {
+                entry,
+                source: Some(source),
+                diagnostics: vec![d],
+            };
+        }
+        entry.status = FileStatus::Skipped;
+        return Processed {
+            entry,
+            source: None,
+            diagnostics: Vec::new(),
+        };
+    }
+    let (diagnostics, title, ok) = lint_source(&source, input.format, set, options.selected);
+    entry.status = if ok { FileStatus::Checked } else { FileStatus::Error };
+    entry.title = title;
+    Processed {
+        entry,
+        source: Some(source),
+        diagnostics,
+    }
+}
+
+/// Parses and checks one source (file id 0 in the returned diagnostics). `ok` is false
+/// when the file could not be parsed, in which case no rule ran.
+pub fn lint_source(source: &SourceFile, format: Format, set: &RuleSet, selected: &[usize]) -> (Vec<Diagnostic>, Option<String>, bool) {
+    let mut diags = Vec::new();
+    let mut proposal = crate::parse::parse(source, 0, format, &set.vocab.aliases, &mut diags);
+    if diags.iter().any(|d| d.rule == ToolCode::InvalidToml.id()) {
+        return (diags, None, false);
+    }
+    for inf in set.catalog.classify(&mut proposal) {
+        let s = &proposal.sections[inf.section];
+        let names: Vec<&str> = inf.ids.iter().map(|i| set.catalog.title(i)).collect();
+        diags.push(
+            Diagnostic::tool(
+                ToolCode::SectionInferred,
+                0,
+                s.heading_span,
+                format!("treated '{}' as {} from its wording", s.heading, names.join(" and ")),
+            )
+            .with_label("heading not recognised")
+            .with_help(format!(
+                "use a conventional heading such as '{}' so reviewers and tools find it",
+                names.first().copied().unwrap_or("")
+            )),
+        );
+    }
+    diags.extend(crate::engine::check(&proposal, 0, set, selected));
+    (diags, proposal.title.map(|t| t.text), true)
+}
+
+enum ReadError {
+    TooLarge(u64),
+    Io(std::io::Error),
+}
+
+fn read_limited(input: &Input, max: u64) -> Result<Vec<u8>, ReadError> {
+    let file = std::fs::File::open(&input.path).map_err(ReadError::Io)?;
+    let len = file.metadata().map_err(ReadError::Io)?.len();
+    if len > max {
+        return Err(ReadError::TooLarge(len));
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(max + 1).read_to_end(&mut bytes).map_err(ReadError::Io)?;
+    if bytes.len() as u64 > max {
+        return Err(ReadError::TooLarge(bytes.len() as u64));
+    }
+    Ok(bytes)
+}

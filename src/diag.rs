@@ -1,0 +1,161 @@
+//! Diagnostics: what every check and every failure of the tool produces, and what every
+//! renderer consumes.
+
+use crate::source::FileId;
+use crate::span::Span;
+use serde::Serialize;
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "error" => Some(Severity::Error),
+            "warning" => Some(Severity::Warning),
+            "info" => Some(Severity::Info),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    pub file: FileId,
+    pub span: Span,
+    pub message: String,
+}
+
+/// One finding. `principle` is `None` for the tool's own `PL` diagnostics and for
+/// governance rules that belong to an enabler only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub rule: String,
+    pub name: String,
+    pub principle: Option<String>,
+    pub enabler: Option<String>,
+    pub severity: Severity,
+    pub message: String,
+    pub primary: Label,
+    pub secondary: Vec<Label>,
+    pub why: Option<String>,
+    pub help: Option<String>,
+    pub standards: Vec<String>,
+    /// The canonical section the finding concerns, for fingerprints and grouping.
+    pub section: Option<String>,
+    /// An advisory note from a rule that is satisfied (evidence found outside its usual
+    /// section); never a failure of the rule.
+    pub advisory: bool,
+}
+
+/// The tool's own diagnostics: problems with input, not with the proposal's substance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ToolCode {
+    UnreadableFile,
+    InvalidUtf8,
+    FileTooLarge,
+    InvalidToml,
+    InvalidRulePack,
+    NotAProposal,
+    UnclosedFrontMatter,
+    UnsupportedEncoding,
+    SectionInferred,
+    InvalidFrontMatter,
+}
+
+impl ToolCode {
+    pub fn id(self) -> &'static str {
+        match self {
+            ToolCode::UnreadableFile => "PL001",
+            ToolCode::InvalidUtf8 => "PL002",
+            ToolCode::FileTooLarge => "PL003",
+            ToolCode::InvalidToml => "PL004",
+            ToolCode::InvalidRulePack => "PL005",
+            ToolCode::NotAProposal => "PL006",
+            ToolCode::UnclosedFrontMatter => "PL007",
+            ToolCode::UnsupportedEncoding => "PL008",
+            ToolCode::InvalidFrontMatter => "PL009",
+            ToolCode::SectionInferred => "PL100",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ToolCode::UnreadableFile => "unreadable-file",
+            ToolCode::InvalidUtf8 => "invalid-utf8",
+            ToolCode::FileTooLarge => "file-too-large",
+            ToolCode::InvalidToml => "invalid-toml",
+            ToolCode::InvalidRulePack => "invalid-rule-pack",
+            ToolCode::NotAProposal => "not-a-proposal",
+            ToolCode::UnclosedFrontMatter => "unclosed-front-matter",
+            ToolCode::UnsupportedEncoding => "unsupported-encoding",
+            ToolCode::InvalidFrontMatter => "invalid-front-matter",
+            ToolCode::SectionInferred => "section-topic-inferred",
+        }
+    }
+
+    pub fn severity(self) -> Severity {
+        match self {
+            ToolCode::SectionInferred => Severity::Info,
+            _ => Severity::Error,
+        }
+    }
+}
+
+impl Diagnostic {
+    pub fn tool(code: ToolCode, file: FileId, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            rule: code.id().to_string(),
+            name: code.name().to_string(),
+            principle: None,
+            enabler: None,
+            severity: code.severity(),
+            message: message.into(),
+            primary: Label {
+                file,
+                span,
+                message: String::new(),
+            },
+            secondary: Vec::new(),
+            why: None,
+            help: None,
+            standards: Vec::new(),
+            section: None,
+            advisory: false,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    pub fn with_label(mut self, message: impl Into<String>) -> Self {
+        self.primary.message = message.into();
+        self
+    }
+
+    pub fn is_tool(&self) -> bool {
+        self.rule.starts_with("PL")
+    }
+}

@@ -1,0 +1,56 @@
+//! `forbid`: every asserted match of a pattern is a finding.
+
+use crate::diag::{Diagnostic, Severity};
+use crate::engine::Ctx;
+use crate::rules::{Matcher, Rule};
+
+pub(super) fn run(
+    ctx: &Ctx<'_>,
+    rule: &Rule,
+    severity: Severity,
+    matcher: &Matcher,
+    sections: &[String],
+    suggest: Option<&str>,
+    negated_too: bool,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (bi, block) in ctx.proposal.blocks.iter().enumerate() {
+        if !block.kind.is_evidence() {
+            continue;
+        }
+        if !sections.is_empty()
+            && !ctx
+                .proposal
+                .block_section_ids(block)
+                .iter()
+                .any(|id| sections.iter().any(|s| s == id))
+        {
+            continue;
+        }
+        for m in matcher.find_iter(&block.text) {
+            if m.as_str().trim().is_empty() {
+                continue;
+            }
+            if !negated_too && ctx.analysis.is_negated(&block.text, bi, m.range()) {
+                continue;
+            }
+            let span = block.source_span(m.range());
+            let mut d = ctx.diagnostic(
+                rule,
+                severity,
+                format!("{}: '{}'", rule.message, m.as_str().trim()),
+                span,
+                "found here",
+            );
+            if let Some(s) = suggest {
+                d.help = Some(format!("{} Suggested wording: {s}", rule.help));
+            }
+            d.section = block
+                .section
+                .and_then(|s| ctx.proposal.sections[s].ids.first().cloned())
+                .or(d.section);
+            out.push(d);
+        }
+    }
+    out
+}

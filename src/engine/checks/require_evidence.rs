@@ -1,0 +1,114 @@
+//! `require-evidence`: a pattern found, at the required evidence strength, in a sentence
+//! that neither negates, hedges nor defers it.
+
+use crate::diag::{Diagnostic, Severity};
+use crate::engine::{Ctx, Hit};
+use crate::rules::{Matcher, Rule};
+
+pub(super) fn run(
+    ctx: &Ctx<'_>,
+    rule: &Rule,
+    severity: Severity,
+    matcher: &Matcher,
+    with: Option<&Matcher>,
+    sections: &[String],
+    min_level: u8,
+) -> Vec<Diagnostic> {
+    let hits = ctx.hits(matcher, with, sections);
+    let best = |inside: bool| {
+        hits.iter()
+            .filter(|h| h.in_sections == inside)
+            .max_by_key(|h| (h.grade.level, std::cmp::Reverse(h.span.start)))
+    };
+    let best_in = best(true);
+    if best_in.is_some_and(|h| h.grade.level >= min_level) {
+        return Vec::new();
+    }
+    if let Some(out) = best(false).filter(|h| h.grade.level >= min_level) {
+        // Evidence counts wherever it is; the author learns where a board would look.
+        return vec![outside_note(ctx, rule, out, sections)];
+    }
+    let best_any = hits
+        .iter()
+        .max_by_key(|h| (h.grade.level, h.in_sections, std::cmp::Reverse(h.span.start)));
+    let (primary, label) = match best_any {
+        Some(h) => (h.span, describe_hit(h, min_level)),
+        None => match ctx.section_with(sections) {
+            Some(i) => (
+                ctx.proposal.sections[i].heading_span,
+                "nothing found under this heading".to_string(),
+            ),
+            None if !sections.is_empty() => {
+                let at = ctx.insertion_point(&sections[0]);
+                (
+                    at,
+                    format!("evidence belongs in a '{}' section here", ctx.set.catalog.title(&sections[0])),
+                )
+            }
+            None => match &ctx.proposal.title {
+                Some(t) => (t.span, "nothing found in this proposal".to_string()),
+                None => (
+                    crate::span::Span::point(ctx.proposal.end),
+                    "nothing found in this proposal".to_string(),
+                ),
+            },
+        },
+    };
+    let message = match best_any {
+        Some(h) => format!("{} ({})", rule.message, found_note(h, min_level)),
+        None => rule.message.clone(),
+    };
+    let mut d = ctx.diagnostic(rule, severity, message, primary, label);
+    if best_any.is_none() && ctx.section_with(sections).is_none() && !sections.is_empty() {
+        d.secondary.extend(ctx.title_label("no evidence of this anywhere in the proposal"));
+    }
+    vec![d]
+}
+
+fn level_name(level: u8) -> &'static str {
+    match level {
+        0 => "no usable evidence (L0)",
+        1 => "a mention (L1)",
+        2 => "a status, date or owner (L2)",
+        _ => "a status with a reference (L3)",
+    }
+}
+
+fn found_note(h: &Hit, min_level: u8) -> String {
+    if h.grade.negated {
+        "found only a negated or unjustified not-needed statement".to_string()
+    } else if h.grade.hedged {
+        "found only a hedged, conditional or deferred mention".to_string()
+    } else {
+        format!("found {}; this stage needs {}", level_name(h.grade.level), level_name(min_level))
+    }
+}
+
+fn describe_hit(h: &Hit, min_level: u8) -> String {
+    if h.grade.negated {
+        "negated or declared not needed without a reason".to_string()
+    } else if h.grade.hedged {
+        "hedged, conditional or deferred: a promise, not evidence".to_string()
+    } else if min_level >= 3 && h.grade.level == 2 {
+        "has a status but no reference (ID, appendix or link)".to_string()
+    } else {
+        "mentioned, but with no status, date, owner or reference".to_string()
+    }
+}
+
+fn outside_note(ctx: &Ctx<'_>, rule: &Rule, hit: &Hit, sections: &[String]) -> Diagnostic {
+    let where_found = ctx.proposal.blocks[hit.block]
+        .section
+        .map_or_else(|| "the preamble".to_string(), |s| format!("'{}'", ctx.proposal.sections[s].heading));
+    let expected = ctx.set.catalog.title(&sections[0]);
+    let message = format!(
+        "evidence for {} is under {where_found}; boards look for it under '{expected}'",
+        rule.id
+    );
+    let mut d = ctx.diagnostic(rule, Severity::Info, message, hit.span, "found here");
+    d.advisory = true;
+    d.help = Some(format!(
+        "move this into a '{expected}' section, or add a short cross-reference there"
+    ));
+    d
+}

@@ -1,0 +1,266 @@
+//! The rule engine: runs compiled rules over one proposal and returns diagnostics. Each
+//! check kind lives in its own module under `checks`; this module holds what they share:
+//! trigger state, `when` conditions, evidence search and insertion points.
+
+mod checks;
+pub mod text;
+
+use crate::diag::{Diagnostic, Label, Severity};
+use crate::model::Proposal;
+use crate::rules::{Matcher, Rule, RuleSet};
+use crate::source::FileId;
+use crate::span::Span;
+use text::{Analysis, Grade};
+
+/// Where a trigger fired, if it did.
+#[derive(Debug, Clone, Copy, Default)]
+struct TriggerHit {
+    field: Option<Span>,
+    text: Option<Span>,
+}
+
+impl TriggerHit {
+    fn fired(&self) -> bool {
+        self.field.is_some() || self.text.is_some()
+    }
+
+    fn span(&self) -> Option<Span> {
+        self.text.or(self.field)
+    }
+}
+
+/// One match of an evidence pattern, graded.
+#[derive(Debug, Clone)]
+pub(crate) struct Hit {
+    pub block: usize,
+    pub span: Span,
+    pub grade: Grade,
+    pub in_sections: bool,
+}
+
+pub(crate) struct Ctx<'a> {
+    pub proposal: &'a Proposal,
+    pub file: FileId,
+    pub set: &'a RuleSet,
+    pub analysis: Analysis,
+    triggers: Vec<TriggerHit>,
+    pub stage: Option<String>,
+    pub nation: Option<String>,
+}
+
+/// Runs the rules at `selected` (indices into `set.rules`) over one proposal.
+pub fn check(proposal: &Proposal, file: FileId, set: &RuleSet, selected: &[usize]) -> Vec<Diagnostic> {
+    let analysis = Analysis::new(proposal, &set.vocab);
+    let mut ctx = Ctx {
+        proposal,
+        file,
+        set,
+        analysis,
+        triggers: Vec::new(),
+        stage: proposal.stage(),
+        nation: proposal.nation(),
+    };
+    ctx.triggers = set
+        .vocab
+        .triggers
+        .iter()
+        .map(|t| ctx.trigger_hit(&t.fields, t.matcher.as_ref()))
+        .collect();
+    let mut out = Vec::new();
+    for &i in selected {
+        let rule = &set.rules[i];
+        let Some((severity, min_level)) = rule.at_stage(ctx.stage.as_deref()) else {
+            continue;
+        };
+        let Some(labels) = ctx.applies(rule) else { continue };
+        let mut found = checks::run(&ctx, rule, severity, min_level);
+        for d in &mut found {
+            if d.severity != Severity::Info || d.rule == rule.id {
+                d.secondary.extend(labels.iter().cloned());
+            }
+        }
+        out.extend(found);
+    }
+    out
+}
+
+impl<'a> Ctx<'a> {
+    fn trigger_hit(&self, fields: &[crate::rules::FieldPredicate], matcher: Option<&Matcher>) -> TriggerHit {
+        let field = fields.iter().find_map(|p| p.holds(self.proposal));
+        let text = matcher.and_then(|m| self.first_asserted(m));
+        TriggerHit { field, text }
+    }
+
+    /// The first match in evidence text that is not negated.
+    pub(crate) fn first_asserted(&self, matcher: &Matcher) -> Option<Span> {
+        for (bi, block) in self.proposal.blocks.iter().enumerate() {
+            if !block.kind.is_evidence() {
+                continue;
+            }
+            for m in matcher.find_iter(&block.text) {
+                if !self.analysis.is_negated(&block.text, bi, m.range()) {
+                    return Some(block.source_span(m.range()));
+                }
+            }
+        }
+        None
+    }
+
+    /// The first match that is negated ("no personal data is processed").
+    pub(crate) fn first_negated(&self, matcher: &Matcher) -> Option<Span> {
+        for (bi, block) in self.proposal.blocks.iter().enumerate() {
+            if !block.kind.is_evidence() {
+                continue;
+            }
+            for m in matcher.find_iter(&block.text) {
+                if self.analysis.is_negated(&block.text, bi, m.range()) {
+                    return Some(block.source_span(m.range()));
+                }
+            }
+        }
+        None
+    }
+
+    /// `None` when the rule does not apply; otherwise the labels that say why it does.
+    fn applies(&self, rule: &Rule) -> Option<Vec<Label>> {
+        let w = &rule.when;
+        let mut labels = Vec::new();
+        if !w.stages.is_empty() && !self.stage.as_ref().is_some_and(|s| w.stages.contains(s)) {
+            return None;
+        }
+        if !w.nations.is_empty() && !self.nation.as_ref().is_some_and(|n| w.nations.contains(n)) {
+            return None;
+        }
+        if !w.triggers.is_empty() {
+            let hit = w.triggers.iter().find(|&&t| self.triggers[t].fired())?;
+            labels.extend(self.trigger_label(*hit));
+        }
+        for &t in &w.all_triggers {
+            if !self.triggers[t].fired() {
+                return None;
+            }
+            labels.extend(self.trigger_label(t));
+        }
+        if let Some(p) = &w.field {
+            let span = p.holds(self.proposal)?;
+            labels.push(self.label(span, format!("because `{}` is set here", p.key)));
+        }
+        if let Some(m) = &w.matcher {
+            let span = self.first_asserted(m)?;
+            labels.push(self.label(span, "this is why the rule applies"));
+        }
+        labels.dedup_by(|a, b| a.span == b.span);
+        Some(labels)
+    }
+
+    fn trigger_label(&self, index: usize) -> Option<Label> {
+        let hit = self.triggers[index];
+        let label = &self.set.vocab.triggers[index].label;
+        hit.span().map(|span| self.label(span, label.clone()))
+    }
+
+    pub(crate) fn label(&self, span: Span, message: impl Into<String>) -> Label {
+        Label {
+            file: self.file,
+            span,
+            message: message.into(),
+        }
+    }
+
+    /// Every graded match of `matcher` (with `with` in the same sentence, if given).
+    pub(crate) fn hits(&self, matcher: &Matcher, with: Option<&Matcher>, sections: &[String]) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        for (bi, block) in self.proposal.blocks.iter().enumerate() {
+            if !block.kind.is_evidence() {
+                continue;
+            }
+            let mut in_sections = None;
+            for m in matcher.find_iter(&block.text) {
+                if let Some(with) = with {
+                    let Some((_, s)) = self.analysis.sentence_of(bi, m.start()) else {
+                        continue;
+                    };
+                    if !with.is_match(&block.text[s.range.clone()]) {
+                        continue;
+                    }
+                }
+                let in_sections = *in_sections.get_or_insert_with(|| {
+                    sections.is_empty()
+                        || self
+                            .proposal
+                            .block_section_ids(block)
+                            .iter()
+                            .any(|id| sections.iter().any(|s| s == id))
+                });
+                let grade = self.analysis.grade(&block.text, bi, m.range());
+                hits.push(Hit {
+                    block: bi,
+                    span: block.source_span(m.range()),
+                    grade,
+                    in_sections,
+                });
+            }
+        }
+        hits
+    }
+
+    /// The first section carrying one of `ids`, in document order.
+    pub(crate) fn section_with(&self, ids: &[String]) -> Option<usize> {
+        self.proposal.sections.iter().position(|s| s.ids.iter().any(|i| ids.contains(i)))
+    }
+
+    /// Where a missing section `id` belongs: after the nearest section that usually precedes
+    /// it, else at the end of the document.
+    pub(crate) fn insertion_point(&self, id: &str) -> Span {
+        let catalog = &self.set.catalog;
+        let Some(target) = catalog.position(id) else {
+            return Span::point(self.proposal.end);
+        };
+        let mut best: Option<(usize, usize)> = None;
+        for (i, s) in self.proposal.sections.iter().enumerate() {
+            for sid in &s.ids {
+                if let Some(pos) = catalog.position(sid) {
+                    if pos < target && best.is_none_or(|(bp, _)| pos >= bp) {
+                        best = Some((pos, i));
+                    }
+                }
+            }
+        }
+        match best {
+            Some((_, i)) => Span::point(self.proposal.sections[i].end),
+            None => Span::point(self.proposal.end),
+        }
+    }
+
+    /// A secondary label on the title, or on the metadata when there is no title.
+    pub(crate) fn title_label(&self, message: impl Into<String>) -> Option<Label> {
+        let span = self.proposal.title.as_ref().map(|t| t.span).or(self.proposal.metadata_span)?;
+        Some(self.label(span, message))
+    }
+
+    /// A diagnostic for `rule` with the rule's text filled in.
+    pub(crate) fn diagnostic(
+        &self,
+        rule: &Rule,
+        severity: Severity,
+        message: String,
+        primary: Span,
+        label: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic {
+            rule: rule.id.clone(),
+            name: rule.name.clone(),
+            principle: rule.principle.clone(),
+            enabler: rule.enabler.clone(),
+            severity,
+            message,
+            primary: self.label(primary, label),
+            secondary: Vec::new(),
+            why: Some(rule.why.clone()),
+            help: Some(rule.help.clone()),
+            standards: rule.standards.clone(),
+            section: rule.check.sections().first().cloned(),
+            advisory: false,
+        }
+    }
+}

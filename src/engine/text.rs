@@ -1,0 +1,262 @@
+//! Sentence-level reading of a proposal's evidence text, done once per document: where
+//! sentences are, which words negate, hedge or declare "not needed", and which
+//! evidence-strength qualifiers each sentence carries.
+
+use crate::model::{BlockKind, Proposal};
+use crate::rules::Vocab;
+use std::ops::Range;
+
+/// How far (in words) a negation cue reaches towards an evidence term.
+const NEGATION_WINDOW_BEFORE: usize = 4;
+const NEGATION_WINDOW_AFTER: usize = 4;
+const HEDGE_WINDOW: usize = 8;
+const NOT_NEEDED_WINDOW: usize = 6;
+
+#[derive(Debug, Clone, Default)]
+pub struct Sentence {
+    pub range: Range<usize>,
+    pub negations: Vec<Range<usize>>,
+    pub negations_after: Vec<Range<usize>>,
+    pub hedges: Vec<Range<usize>>,
+    pub not_needed: Vec<Range<usize>>,
+    pub has_reason: bool,
+    pub strong: bool,
+    pub referenced: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct BlockText {
+    pub sentences: Vec<Sentence>,
+}
+
+/// What a sentence makes of a match in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Grade {
+    /// 0 to 3, as in the evidence-strength model.
+    pub level: u8,
+    pub negated: bool,
+    pub hedged: bool,
+    /// "not required", with a reason given: a justified not-applicable.
+    pub justified_not_needed: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub blocks: Vec<BlockText>,
+}
+
+impl Analysis {
+    pub fn new(proposal: &Proposal, vocab: &Vocab) -> Self {
+        let blocks = proposal
+            .blocks
+            .iter()
+            .map(|b| {
+                if b.kind.is_evidence() {
+                    analyse(&b.text, b.kind, vocab)
+                } else {
+                    BlockText::default()
+                }
+            })
+            .collect();
+        Analysis { blocks }
+    }
+
+    pub fn sentence_of(&self, block: usize, at: usize) -> Option<(usize, &Sentence)> {
+        let sentences = &self.blocks[block].sentences;
+        let idx = sentences
+            .partition_point(|s| s.range.end <= at)
+            .min(sentences.len().saturating_sub(1));
+        sentences.get(idx).map(|s| (idx, s))
+    }
+
+    /// Grades a match of an evidence term at `m` in block `block`.
+    pub fn grade(&self, text: &str, block: usize, m: Range<usize>) -> Grade {
+        let Some((idx, s)) = self.sentence_of(block, m.start) else {
+            return Grade {
+                level: 1,
+                negated: false,
+                hedged: false,
+                justified_not_needed: false,
+            };
+        };
+        let negated = s.negations.iter().any(|n| {
+            n.end <= m.start && words_between(text, n.end, m.start) <= NEGATION_WINDOW_BEFORE && !clause_break(&text[n.end..m.start])
+        }) || s.negations_after.iter().any(|n| {
+            n.start >= m.end && words_between(text, m.end, n.start) <= NEGATION_WINDOW_AFTER && !clause_break(&text[m.end..n.start])
+        });
+        let hedged = s.hedges.iter().any(|h| near(text, h, &m, HEDGE_WINDOW));
+        let not_needed = s
+            .not_needed
+            .iter()
+            .any(|n| n.start >= m.end && words_between(text, m.end, n.start) <= NOT_NEEDED_WINDOW)
+            || s.not_needed
+                .iter()
+                .any(|n| n.end <= m.start && words_between(text, n.end, m.start) <= 2);
+        if not_needed {
+            return Grade {
+                level: if s.has_reason { 3 } else { 0 },
+                negated: !s.has_reason,
+                hedged: false,
+                justified_not_needed: s.has_reason,
+            };
+        }
+        if negated || hedged {
+            return Grade {
+                level: 0,
+                negated,
+                hedged,
+                justified_not_needed: false,
+            };
+        }
+        let next = self.blocks[block].sentences.get(idx + 1);
+        let strong = s.strong || next.is_some_and(|n| n.strong);
+        let referenced = s.referenced || next.is_some_and(|n| n.referenced);
+        let level = match (strong, referenced) {
+            (true, true) => 3,
+            (true, false) => 2,
+            _ => 1,
+        };
+        Grade {
+            level,
+            negated: false,
+            hedged: false,
+            justified_not_needed: false,
+        }
+    }
+
+    /// True when the match is negated (for triggers and forbid rules, where hedges do not matter).
+    pub fn is_negated(&self, text: &str, block: usize, m: Range<usize>) -> bool {
+        let g = self.grade(text, block, m);
+        g.negated
+    }
+}
+
+fn near(text: &str, cue: &Range<usize>, m: &Range<usize>, window: usize) -> bool {
+    if cue.end <= m.start {
+        words_between(text, cue.end, m.start) <= window
+    } else if cue.start >= m.end {
+        words_between(text, m.end, cue.start) <= window
+    } else {
+        true
+    }
+}
+
+fn words_between(text: &str, from: usize, to: usize) -> usize {
+    text.get(from..to).map_or(usize::MAX, |s| {
+        s.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count()
+    })
+}
+
+/// A comma, semicolon, colon, bracket or "but" between cue and term ends the cue's reach.
+fn clause_break(between: &str) -> bool {
+    between.contains([',', ';', ':', '(', ')']) || between.contains(" but ") || between.contains(" however ")
+}
+
+fn analyse(text: &str, kind: BlockKind, vocab: &Vocab) -> BlockText {
+    let ranges = split_sentences(text, kind);
+    let cues = &vocab.cues;
+    let q = &vocab.qualifiers;
+    let collect = |re: &regex::Regex| -> Vec<Range<usize>> { re.find_iter(text).map(|m| m.range()).collect() };
+    let negations = collect(&cues.negation);
+    let negations_after = cues.negation_after.as_ref().map(collect).unwrap_or_default();
+    let hedges = collect(&cues.hedge);
+    let not_needed = collect(&cues.not_needed);
+    let reasons = collect(&cues.reasons);
+    let strong: Vec<Range<usize>> = [&q.status, &q.owner, &q.date].iter().flat_map(|re| collect(re)).collect();
+    let refs = collect(&q.reference);
+    let within = |list: &[Range<usize>], r: &Range<usize>| -> Vec<Range<usize>> {
+        list.iter().filter(|m| m.start >= r.start && m.end <= r.end).cloned().collect()
+    };
+    let sentences = ranges
+        .into_iter()
+        .map(|r| Sentence {
+            negations: within(&negations, &r),
+            negations_after: within(&negations_after, &r),
+            hedges: within(&hedges, &r),
+            not_needed: within(&not_needed, &r),
+            has_reason: !within(&reasons, &r).is_empty(),
+            strong: !within(&strong, &r).is_empty(),
+            referenced: !within(&refs, &r).is_empty(),
+            range: r,
+        })
+        .collect();
+    BlockText { sentences }
+}
+
+/// Sentences end at `.`, `!`, `?` or `;` followed by a space and a capital, a quote or a
+/// bracket; a table row's cells are one sentence together.
+pub fn split_sentences(text: &str, kind: BlockKind) -> Vec<Range<usize>> {
+    if kind == BlockKind::TableRow {
+        return std::iter::once(0..text.len()).collect();
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if matches!(b, b'.' | b'!' | b'?' | b';') {
+            let mut j = i + 1;
+            while j < bytes.len() && matches!(bytes[j], b'"' | b'\'' | b')') {
+                j += 1;
+            }
+            if j < bytes.len() && bytes[j] == b' ' {
+                let mut k = j;
+                while k < bytes.len() && bytes[k] == b' ' {
+                    k += 1;
+                }
+                let next_starts =
+                    k < bytes.len() && (bytes[k].is_ascii_uppercase() || matches!(bytes[k], b'"' | b'(' | b'[') || (b == b';'));
+                if next_starts && !is_abbreviation(&text[start..=i]) {
+                    out.push(start..j);
+                    start = k;
+                    i = k;
+                    continue;
+                }
+            }
+        }
+        i += 1;
+    }
+    if start < text.len() {
+        out.push(start..text.len());
+    }
+    if out.is_empty() {
+        out.push(0..text.len());
+    }
+    out
+}
+
+fn is_abbreviation(sentence: &str) -> bool {
+    let last = sentence.split_whitespace().last().unwrap_or("").to_ascii_lowercase();
+    matches!(
+        last.as_str(),
+        "e.g."
+            | "i.e."
+            | "etc."
+            | "cf."
+            | "vs."
+            | "art."
+            | "no."
+            | "mr."
+            | "mrs."
+            | "ms."
+            | "dr."
+            | "st."
+            | "para."
+            | "sec."
+            | "approx."
+            | "incl."
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_sentences_but_not_abbreviations() {
+        let text = "We did it. See e.g. Art. 35 here; Then more.";
+        let s: Vec<&str> = split_sentences(text, BlockKind::Prose).into_iter().map(|r| &text[r]).collect();
+        assert_eq!(s, vec!["We did it.", "See e.g. Art. 35 here;", "Then more."]);
+    }
+}

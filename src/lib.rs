@@ -1,0 +1,201 @@
+//! proplint: lints project proposals against the LGA Local Government Digitalisation
+//! Framework's six principles. Data flows one way: files, parsed documents, one section
+//! model, the rule engine, diagnostics, renderers.
+
+#![warn(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod check;
+pub mod cli;
+pub mod diag;
+pub mod engine;
+pub mod model;
+pub mod parse;
+pub mod render;
+pub mod rules;
+pub mod sections;
+pub mod selftest;
+pub mod source;
+pub mod span;
+pub mod walk;
+
+use cli::{CheckArgs, ColorChoice, Command, FailOn, RuleArgs, RulesArgs, RulesFormat, TestRulesArgs};
+use diag::{Diagnostic, Severity};
+use render::{RenderOptions, Report};
+use rules::{RuleSet, RuleSources};
+use source::SourceDb;
+use std::io::{IsTerminal, Read};
+
+/// 0 clean, 1 findings at or above `--fail-on`, 2 the tool or its input failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    Clean = 0,
+    Findings = 1,
+    Error = 2,
+}
+
+/// What a command writes: the renderers' text for stdout, and messages for stderr.
+#[derive(Debug, Default)]
+pub struct Output {
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub fn run(cli: cli::Cli) -> (ExitStatus, Output) {
+    match cli.command {
+        Command::Check(args) => run_check(&args),
+        Command::Rules(args) => run_rules(&args),
+        Command::TestRules(args) => run_test_rules(&args),
+    }
+}
+
+fn load_rules(args: &RuleArgs, db: &mut SourceDb, out: &mut Output, color: bool) -> Option<RuleSet> {
+    let sources = RuleSources {
+        no_builtin: args.no_builtin_rules,
+        dirs: &args.rules,
+    };
+    match rules::load(&sources, db) {
+        Ok(set) => Some(set),
+        Err(diags) => {
+            for d in &diags {
+                out.stderr.push_str(&render_tool_error(db, d, color));
+            }
+            out.stderr.push_str(&format!(
+                "proplint: {} problem{} in the rule packs\n",
+                diags.len(),
+                if diags.len() == 1 { "" } else { "s" }
+            ));
+            None
+        }
+    }
+}
+
+fn render_tool_error(db: &SourceDb, d: &Diagnostic, color: bool) -> String {
+    if d.primary.file == usize::MAX {
+        return format!("error[{}]: {}\n", d.rule, d.message);
+    }
+    render::render_diagnostic(db, d, color)
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal(),
+    }
+}
+
+fn run_check(args: &CheckArgs) -> (ExitStatus, Output) {
+    let mut out = Output::default();
+    let color = use_color(args.color);
+    let mut db = SourceDb::default();
+    let Some(set) = load_rules(&args.rule_args, &mut db, &mut out, color) else {
+        return (ExitStatus::Error, out);
+    };
+    let discovery = walk::discover(&args.paths, args.no_ignore, args.stdin_filename.as_deref());
+    for (path, problem) in &discovery.problems {
+        out.stderr.push_str(&format!("proplint: {path}: {problem}\n"));
+    }
+    let stdin_text = if discovery.inputs.iter().any(|i| i.stdin) {
+        let mut s = String::new();
+        if let Err(e) = std::io::stdin().read_to_string(&mut s) {
+            out.stderr.push_str(&format!("proplint: cannot read standard input: {e}\n"));
+            return (ExitStatus::Error, out);
+        }
+        Some(s)
+    } else {
+        None
+    };
+    let selected: Vec<usize> = (0..set.rules.len()).collect();
+    let options = check::Options {
+        max_size: args.max_file_size,
+        selected: &selected,
+        stdin: stdin_text.as_deref(),
+    };
+    let outcome = check::run(&discovery.inputs, &set, &options, &mut db);
+    if outcome.files.is_empty() {
+        out.stderr
+            .push_str("proplint: no proposals found (looked for *.md, *.markdown and *.toml forms with a [proposal] table)\n");
+        return (ExitStatus::Error, out);
+    }
+    let files = &outcome.files;
+    let report = Report {
+        db: &db,
+        files,
+        diagnostics: &outcome.diagnostics,
+        rules: Some(&set),
+    };
+    out.stdout = render::render(args.format, &report, &RenderOptions { color });
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    };
+    let failed = threshold.is_some_and(|t| outcome.diagnostics.iter().any(|d| d.severity >= t));
+    let status = if failed { ExitStatus::Findings } else { ExitStatus::Clean };
+    (status, out)
+}
+
+fn run_rules(args: &RulesArgs) -> (ExitStatus, Output) {
+    let mut out = Output::default();
+    let mut db = SourceDb::default();
+    let Some(set) = load_rules(&args.rule_args, &mut db, &mut out, false) else {
+        return (ExitStatus::Error, out);
+    };
+    let wanted = |r: &rules::Rule| match args.principle.as_deref() {
+        None => true,
+        Some("governance") => r.principle.is_none(),
+        Some(p) => r.principle.as_deref() == Some(p),
+    };
+    match args.format {
+        RulesFormat::Json => {
+            let list: Vec<serde_json::Value> = set
+                .rules
+                .iter()
+                .filter(|r| wanted(r))
+                .map(|r| {
+                    serde_json::json!({
+                        "id": r.id, "name": r.name, "principle": r.principle, "enabler": r.enabler,
+                        "severity": r.severity.as_str(), "check": r.check.kind(), "message": r.message,
+                        "why": r.why, "help": r.help, "standards": r.standards,
+                    })
+                })
+                .collect();
+            out.stdout = serde_json::to_string_pretty(&list).unwrap_or_default() + "\n";
+        }
+        RulesFormat::Table => {
+            for r in set.rules.iter().filter(|r| wanted(r)) {
+                let group = r
+                    .principle
+                    .clone()
+                    .or_else(|| r.enabler.clone())
+                    .unwrap_or_else(|| "governance".into());
+                out.stdout
+                    .push_str(&format!("{:<8} {:<7} {:<16} {}\n", r.id, r.severity.as_str(), group, r.name));
+            }
+        }
+    }
+    (ExitStatus::Clean, out)
+}
+
+fn run_test_rules(args: &TestRulesArgs) -> (ExitStatus, Output) {
+    let mut out = Output::default();
+    let mut db = SourceDb::default();
+    let Some(set) = load_rules(&args.rule_args, &mut db, &mut out, false) else {
+        return (ExitStatus::Error, out);
+    };
+    let (cases, failures) = selftest::run(&set, &args.fixtures, args.only.as_deref());
+    for f in &failures {
+        out.stdout.push_str(&format!("FAIL {} {}: {}\n", f.rule, f.case, f.problem));
+    }
+    out.stdout
+        .push_str(&format!("{} passed, {} failed\n", cases - failures.len(), failures.len()));
+    (
+        if failures.is_empty() {
+            ExitStatus::Clean
+        } else {
+            ExitStatus::Findings
+        },
+        out,
+    )
+}

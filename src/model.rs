@@ -1,0 +1,403 @@
+//! The one section model shared by Markdown and TOML proposals. Parsers fill it; the
+//! section classifier adds canonical ids; the rule engine only reads it. No parser type
+//! appears here.
+
+use crate::span::Span;
+use std::ops::Range;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Format {
+    Markdown,
+    Toml,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Markdown => "markdown",
+            Format::Toml => "toml",
+        }
+    }
+}
+
+/// A metadata value, typed as far as the carrier allows (inline `**Key:**` lines give strings).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Str(String),
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Date(String),
+    Array(Vec<Value>),
+    Table,
+}
+
+impl Value {
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Str(_) => "string",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "integer",
+            Value::Float(_) => "number",
+            Value::Date(_) => "date",
+            Value::Array(_) => "array",
+            Value::Table => "table",
+        }
+    }
+
+    /// Truthiness as a board would read it: `true`, "yes", "true" and "y" are true.
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            Value::Str(s) => match s.trim().to_ascii_lowercase().as_str() {
+                "true" | "yes" | "y" => Some(true),
+                "false" | "no" | "n" | "none" => Some(false),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    pub fn as_text(&self) -> Option<String> {
+        match self {
+            Value::Str(s) | Value::Date(s) => Some(s.clone()),
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Int(i) => Some(i.to_string()),
+            Value::Float(f) => Some(f.to_string()),
+            _ => None,
+        }
+    }
+
+    pub fn as_number(&self) -> Option<f64> {
+        match self {
+            Value::Int(i) => Some(*i as f64),
+            Value::Float(f) => Some(*f),
+            Value::Str(s) => s.trim().replace(',', "").parse().ok(),
+            _ => None,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Value::Str(s) => s.trim().is_empty(),
+            Value::Array(a) => a.is_empty(),
+            _ => false,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    /// Dotted key path after alias resolution, e.g. `data.personal_data`.
+    pub key: String,
+    pub value: Value,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockKind {
+    Prose,
+    ListItem,
+    TableRow,
+    Code,
+    Comment,
+    Html,
+}
+
+impl BlockKind {
+    /// Text of these kinds is kept in the model but never counts as evidence.
+    pub fn is_evidence(self) -> bool {
+        matches!(self, BlockKind::Prose | BlockKind::ListItem | BlockKind::TableRow)
+    }
+}
+
+/// A piece of plain text and where it came from: `len` bytes of plain text starting at
+/// `plain` stand for `src_len` bytes of the file at `src`. When `exact`, the two are the
+/// same bytes; otherwise (an escape, an entity) the whole piece maps to the whole range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Segment {
+    pub plain: usize,
+    pub len: usize,
+    pub src: usize,
+    pub src_len: usize,
+    pub exact: bool,
+}
+
+/// A paragraph, list item, table row, code block or comment: the unit sentences live in.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Block {
+    pub kind: BlockKind,
+    /// Index of the innermost section holding the block; `None` before the first section.
+    pub section: Option<usize>,
+    pub text: String,
+    pub segments: Vec<Segment>,
+}
+
+impl Block {
+    pub fn new(kind: BlockKind) -> Self {
+        Block {
+            kind,
+            section: None,
+            text: String::new(),
+            segments: Vec::new(),
+        }
+    }
+
+    /// Appends text that is a verbatim copy of the file at `src`.
+    pub fn push_exact(&mut self, text: &str, src: usize) {
+        self.push(text, src, text.len(), true);
+    }
+
+    pub fn push(&mut self, text: &str, src: usize, src_len: usize, exact: bool) {
+        if text.is_empty() {
+            return;
+        }
+        self.segments.push(Segment {
+            plain: self.text.len(),
+            len: text.len(),
+            src,
+            src_len,
+            exact,
+        });
+        self.text.push_str(text);
+    }
+
+    /// Source span of a byte range of the plain text.
+    pub fn source_span(&self, plain: Range<usize>) -> Span {
+        let start = self.map(plain.start, false);
+        let end = self.map(plain.end, true).max(start);
+        Span::new(start, end)
+    }
+
+    fn map(&self, at: usize, is_end: bool) -> usize {
+        if self.segments.is_empty() {
+            return 0;
+        }
+        let idx = match self.segments.binary_search_by(|s| s.plain.cmp(&at)) {
+            Ok(i) => {
+                if is_end && i > 0 {
+                    i - 1
+                } else {
+                    i
+                }
+            }
+            Err(0) => 0,
+            Err(i) => i - 1,
+        };
+        let seg = self.segments[idx];
+        let within = at.saturating_sub(seg.plain).min(seg.len);
+        if seg.exact {
+            seg.src + within
+        } else if is_end && within > 0 || within >= seg.len {
+            seg.src + seg.src_len
+        } else {
+            seg.src
+        }
+    }
+
+    pub fn span(&self) -> Span {
+        self.source_span(0..self.text.len())
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Section {
+    pub heading: String,
+    pub heading_span: Span,
+    pub level: u8,
+    pub parent: Option<usize>,
+    /// Canonical ids (`security`, `data_protection`, ...); several when a heading joins topics.
+    pub ids: Vec<String>,
+    /// True when the ids were inferred from the words rather than matched from a synonym.
+    pub inferred: bool,
+    /// Where the section's subtree ends: an insertion point for content after it.
+    pub end: usize,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Title {
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Proposal {
+    pub format: Format,
+    pub title: Option<Title>,
+    pub fields: Vec<Field>,
+    /// Span of the metadata block (front matter or the `[proposal]` table), if any.
+    pub metadata_span: Option<Span>,
+    pub sections: Vec<Section>,
+    pub blocks: Vec<Block>,
+    /// Offset where content appended to the document would go.
+    pub end: usize,
+}
+
+impl Proposal {
+    pub fn new(format: Format, end: usize) -> Self {
+        Proposal {
+            format,
+            title: None,
+            fields: Vec::new(),
+            metadata_span: None,
+            sections: Vec::new(),
+            blocks: Vec::new(),
+            end,
+        }
+    }
+
+    /// Looks a metadata key up; a key may also be nested under `proposal.`.
+    pub fn field(&self, key: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.key == key).or_else(|| {
+            let nested = format!("proposal.{key}");
+            self.fields.iter().find(|f| f.key == nested)
+        })
+    }
+
+    /// All fields at or below `key` (a table's members, an array of tables' entries).
+    pub fn fields_under<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a Field> + 'a {
+        self.fields.iter().filter(move |f| {
+            f.key == key
+                || f.key
+                    .strip_prefix(key)
+                    .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
+        })
+    }
+
+    /// True when `section` is `ancestor` or lies inside it.
+    pub fn is_within(&self, mut section: usize, ancestor: usize) -> bool {
+        loop {
+            if section == ancestor {
+                return true;
+            }
+            match self.sections[section].parent {
+                Some(p) => section = p,
+                None => return false,
+            }
+        }
+    }
+
+    /// The canonical ids that apply to a block: its section's and every ancestor's.
+    pub fn block_section_ids(&self, block: &Block) -> Vec<&str> {
+        let mut ids = Vec::new();
+        let mut cur = block.section;
+        while let Some(i) = cur {
+            ids.extend(self.sections[i].ids.iter().map(String::as_str));
+            cur = self.sections[i].parent;
+        }
+        ids
+    }
+
+    pub fn stage(&self) -> Option<String> {
+        let stage = self
+            .field("proposal.stage")
+            .and_then(|f| f.value.as_text())
+            .or_else(|| self.field("proposal.business_case_stage").and_then(|f| f.value.as_text()))?;
+        normalise_stage(&stage)
+    }
+
+    pub fn nation(&self) -> Option<String> {
+        let nation = self.field("proposal.nation")?.value.as_text()?;
+        let n = nation.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+        Some(n)
+    }
+}
+
+/// Maps free-text stages onto the closed set; the phase being requested wins
+/// ("Discovery complete, seeking approval for alpha" is `alpha`).
+pub fn normalise_stage(raw: &str) -> Option<String> {
+    let lower = raw.to_ascii_lowercase();
+    const STAGES: [(&str, &str); 14] = [
+        ("full business case", "beta"),
+        ("outline business case", "alpha"),
+        ("strategic outline", "discovery"),
+        ("pre-discovery", "idea"),
+        ("fbc", "beta"),
+        ("obc", "alpha"),
+        ("soc", "discovery"),
+        ("retire", "retire"),
+        ("live", "live"),
+        ("beta", "beta"),
+        ("alpha", "alpha"),
+        ("discovery", "discovery"),
+        ("idea", "idea"),
+        ("concept", "idea"),
+    ];
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let text = words.join(" ");
+    // "seeking approval for alpha", "moving to beta": the requested phase is what follows.
+    for marker in [
+        "approval for",
+        "approval to",
+        "move to",
+        "moving to",
+        "into",
+        "for",
+        "to enter",
+        "request",
+    ] {
+        if let Some(pos) = text.find(marker) {
+            let rest = &text[pos + marker.len()..];
+            for (needle, stage) in STAGES {
+                if rest.split(' ').any(|w| w == needle) || (needle.contains(' ') && rest.contains(needle)) {
+                    return Some(stage.to_string());
+                }
+            }
+        }
+    }
+    STAGES
+        .iter()
+        .map(|(needle, stage)| {
+            let pos = if needle.contains(' ') {
+                text.find(needle)
+            } else {
+                find_word(&text, needle)
+            };
+            (pos, *stage)
+        })
+        .filter_map(|(pos, stage)| pos.map(|p| (p, stage)))
+        .min_by_key(|(p, _)| *p)
+        .map(|(_, s)| s.to_string())
+}
+
+fn find_word(text: &str, word: &str) -> Option<usize> {
+    let mut offset = 0;
+    for w in text.split(' ') {
+        if w == word {
+            return Some(offset);
+        }
+        offset += w.len() + 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stage_takes_the_requested_phase() {
+        assert_eq!(
+            normalise_stage("Discovery complete, seeking approval for alpha").as_deref(),
+            Some("alpha")
+        );
+        assert_eq!(normalise_stage("beta").as_deref(), Some("beta"));
+        assert_eq!(normalise_stage("OBC").as_deref(), Some("alpha"));
+        assert_eq!(normalise_stage("Private beta").as_deref(), Some("beta"));
+        assert_eq!(normalise_stage("unknown"), None);
+    }
+
+    #[test]
+    fn block_maps_plain_offsets_back() {
+        let mut b = Block::new(BlockKind::Prose);
+        b.push_exact("abc", 10);
+        b.push(" ", 13, 2, false);
+        b.push_exact("def", 15);
+        assert_eq!(b.source_span(0..3), Span::new(10, 13));
+        assert_eq!(b.source_span(4..7), Span::new(15, 18));
+        assert_eq!(b.source_span(1..5), Span::new(11, 16));
+    }
+}

@@ -1,0 +1,131 @@
+//! The shared vocabulary from `rules/language.toml`, compiled once per run: cue lists for
+//! negation, hedging and placeholders, evidence-strength qualifiers, and trigger lexicons.
+
+use super::matcher::{compile, Dialect, Matcher};
+use crate::model::{Proposal, Value};
+use crate::parse::Aliases;
+use regex::Regex;
+
+#[derive(Debug, Clone)]
+pub struct Cues {
+    pub negation: Regex,
+    pub negation_after: Option<Regex>,
+    pub hedge: Regex,
+    pub not_needed: Regex,
+    pub reasons: Regex,
+    pub placeholders: Regex,
+}
+
+#[derive(Debug, Clone)]
+pub struct Qualifiers {
+    pub status: Regex,
+    pub plan: Regex,
+    pub owner: Regex,
+    pub reference: Regex,
+    pub date: Regex,
+}
+
+/// A metadata condition: the field has this value, one of these, is non-empty, positive,
+/// or (for arrays) contains one of these.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldTest {
+    Equals(Value),
+    In(Vec<Value>),
+    NonEmpty,
+    Positive,
+    Contains(Vec<String>),
+}
+
+#[derive(Debug, Clone)]
+pub struct FieldPredicate {
+    pub key: String,
+    pub test: FieldTest,
+}
+
+impl FieldPredicate {
+    pub fn holds(&self, proposal: &Proposal) -> Option<crate::span::Span> {
+        let field = proposal.field(&self.key)?;
+        let ok = match &self.test {
+            FieldTest::Equals(v) => loosely_equal(&field.value, v),
+            FieldTest::In(vs) => vs.iter().any(|v| loosely_equal(&field.value, v)),
+            FieldTest::NonEmpty => match &field.value {
+                Value::Array(a) => !a.is_empty(),
+                Value::Table => true,
+                v => !v.is_empty(),
+            },
+            FieldTest::Positive => field.value.as_number().is_some_and(|n| n > 0.0),
+            FieldTest::Contains(items) => match &field.value {
+                Value::Array(a) => a.iter().any(|v| {
+                    v.as_text()
+                        .is_some_and(|t| items.iter().any(|i| normalise_enum(&t) == normalise_enum(i)))
+                }),
+                other => other
+                    .as_text()
+                    .is_some_and(|t| items.iter().any(|i| normalise_enum(&t).contains(&normalise_enum(i)))),
+            },
+        };
+        ok.then_some(field.span)
+    }
+}
+
+pub fn normalise_enum(s: &str) -> String {
+    s.trim().to_lowercase().replace([' ', '-'], "_")
+}
+
+/// Compares metadata as a reviewer would: `true` equals "yes", "SaaS" equals "saas".
+pub fn loosely_equal(actual: &Value, expected: &Value) -> bool {
+    match expected {
+        Value::Bool(b) => actual.as_bool() == Some(*b),
+        Value::Int(_) | Value::Float(_) => actual.as_number() == expected.as_number(),
+        Value::Str(s) => actual.as_text().is_some_and(|a| normalise_enum(&a) == normalise_enum(s)),
+        _ => actual == expected,
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Trigger {
+    pub id: String,
+    pub label: String,
+    pub fields: Vec<FieldPredicate>,
+    pub matcher: Option<Matcher>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Vocab {
+    pub cues: Cues,
+    pub qualifiers: Qualifiers,
+    pub dialect: Dialect,
+    pub aliases: Aliases,
+    pub triggers: Vec<Trigger>,
+}
+
+impl Vocab {
+    pub fn trigger(&self, id: &str) -> Option<&Trigger> {
+        self.triggers.iter().find(|t| t.id == id)
+    }
+
+    pub fn trigger_index(&self, id: &str) -> Option<usize> {
+        self.triggers.iter().position(|t| t.id == id)
+    }
+}
+
+/// Compiles a cue list as whole-word phrases into one regex.
+pub(crate) fn cue_regex(dialect: &Dialect, cues: &[String]) -> Result<Regex, regex::Error> {
+    if cues.is_empty() {
+        return compile("[^\\s\\S]");
+    }
+    let sources: Vec<String> = cues.iter().map(|c| dialect.term_regex(c)).collect();
+    compile(&sources.join("|"))
+}
+
+pub(crate) fn toml_to_value(v: &toml::Value) -> Value {
+    match v {
+        toml::Value::String(s) => Value::Str(s.clone()),
+        toml::Value::Integer(i) => Value::Int(*i),
+        toml::Value::Float(f) => Value::Float(*f),
+        toml::Value::Boolean(b) => Value::Bool(*b),
+        toml::Value::Datetime(d) => Value::Date(d.to_string()),
+        toml::Value::Array(a) => Value::Array(a.iter().map(toml_to_value).collect()),
+        toml::Value::Table(_) => Value::Table,
+    }
+}

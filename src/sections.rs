@@ -1,0 +1,316 @@
+//! Canonical sections: the catalogue from `rules/sections.toml`, heading normalisation,
+//! and classification of every section of a proposal, by synonym, by stem or, failing
+//! both, by inference from its words.
+
+use crate::model::Proposal;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCatalog {
+    pub section: Vec<RawSection>,
+    #[serde(default)]
+    pub combined: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSection {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub synonyms: Vec<String>,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    #[serde(default)]
+    pub stems: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SectionDef {
+    pub id: String,
+    pub title: String,
+    pub keywords: Vec<String>,
+    pub stems: Vec<String>,
+}
+
+/// The canonical sections in their usual order, with a synonym lookup.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub sections: Vec<SectionDef>,
+    synonyms: BTreeMap<String, Vec<String>>,
+}
+
+/// What classification learned about a section whose heading matched nothing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inference {
+    pub section: usize,
+    pub ids: Vec<String>,
+}
+
+impl Catalog {
+    pub fn from_raw(raw: RawCatalog) -> Result<Catalog, String> {
+        let mut synonyms: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let ids: Vec<&str> = raw.section.iter().map(|s| s.id.as_str()).collect();
+        for s in &raw.section {
+            for syn in s.synonyms.iter().chain(std::iter::once(&s.id.replace('_', " "))) {
+                let entry = synonyms.entry(normalise_heading(syn)).or_default();
+                if !entry.contains(&s.id) {
+                    entry.push(s.id.clone());
+                }
+            }
+        }
+        for (heading, targets) in raw.combined {
+            if let Some(bad) = targets.iter().find(|t| !ids.contains(&t.as_str())) {
+                return Err(format!("combined heading `{heading}` names unknown section `{bad}`"));
+            }
+            synonyms.insert(normalise_heading(&heading), targets);
+        }
+        let sections = raw
+            .section
+            .into_iter()
+            .map(|s| SectionDef {
+                id: s.id,
+                title: s.title,
+                keywords: s.keywords.iter().map(|k| k.to_lowercase()).collect(),
+                stems: s.stems.iter().map(|k| normalise_heading(k)).collect(),
+            })
+            .collect();
+        Ok(Catalog { sections, synonyms })
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.sections.iter().any(|s| s.id == id)
+    }
+
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.sections.iter().position(|s| s.id == id)
+    }
+
+    pub fn title<'a>(&'a self, id: &'a str) -> &'a str {
+        self.sections.iter().find(|s| s.id == id).map_or(id, |s| s.title.as_str())
+    }
+
+    /// Canonical ids for a heading, or an empty list when nothing matches.
+    pub fn classify_heading(&self, heading: &str) -> Vec<String> {
+        let norm = normalise_heading(heading);
+        if norm.is_empty() {
+            return Vec::new();
+        }
+        if let Some(ids) = self.synonyms.get(&norm) {
+            return ids.clone();
+        }
+        let mut ids: Vec<String> = Vec::new();
+        for part in split_topics(&norm) {
+            let found = self.synonyms.get(part).cloned().or_else(|| self.by_stem(part).map(|id| vec![id]));
+            for id in found.unwrap_or_default() {
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+        }
+        ids
+    }
+
+    fn by_stem(&self, part: &str) -> Option<String> {
+        let padded = format!(" {part} ");
+        self.sections
+            .iter()
+            .find(|s| s.stems.iter().any(|stem| padded.contains(&format!(" {stem}"))))
+            .map(|s| s.id.clone())
+    }
+
+    /// Assigns canonical ids to every section; returns the inferred ones so the caller can
+    /// tell the author.
+    pub fn classify(&self, proposal: &mut Proposal) -> Vec<Inference> {
+        let mut inferred = Vec::new();
+        for i in 0..proposal.sections.len() {
+            let ids = self.classify_heading(&proposal.sections[i].heading);
+            if !ids.is_empty() {
+                proposal.sections[i].ids = ids;
+                continue;
+            }
+            if let Some(id) = self.infer(proposal, i) {
+                proposal.sections[i].ids = vec![id.clone()];
+                proposal.sections[i].inferred = true;
+                inferred.push(Inference { section: i, ids: vec![id] });
+            }
+        }
+        inferred
+    }
+
+    /// Scores the heading and the opening words of the section against each section's keywords.
+    fn infer(&self, proposal: &Proposal, index: usize) -> Option<String> {
+        let heading = proposal.sections[index].heading.to_lowercase();
+        let mut text = String::new();
+        for block in proposal.blocks.iter().filter(|b| b.section == Some(index) && b.kind.is_evidence()) {
+            text.push(' ');
+            text.push_str(&block.text.to_lowercase());
+            if text.split_whitespace().count() > 150 {
+                break;
+            }
+        }
+        let opening: String = text.split_whitespace().take(150).collect::<Vec<_>>().join(" ");
+        let mut best: Option<(usize, &SectionDef)> = None;
+        let mut tie = false;
+        for def in &self.sections {
+            let score: usize = def
+                .keywords
+                .iter()
+                .map(|k| 3 * usize::from(contains_word(&heading, k)) + count_word(&opening, k).min(3))
+                .sum();
+            match best {
+                Some((b, _)) if score == b => tie = true,
+                Some((b, _)) if score < b => {}
+                _ => {
+                    best = Some((score, def));
+                    tie = false;
+                }
+            }
+        }
+        match best {
+            Some((score, def)) if score >= 5 && !tie => Some(def.id.clone()),
+            _ => None,
+        }
+    }
+}
+
+fn contains_word(text: &str, word: &str) -> bool {
+    count_word(text, word) > 0
+}
+
+fn count_word(text: &str, word: &str) -> usize {
+    if word.is_empty() {
+        return 0;
+    }
+    let mut count = 0;
+    let mut from = 0;
+    while let Some(pos) = text[from..].find(word) {
+        let at = from + pos;
+        let before_ok = at == 0 || !text[..at].chars().next_back().is_some_and(char::is_alphanumeric);
+        if before_ok {
+            count += 1;
+        }
+        from = at + word.len();
+    }
+    count
+}
+
+/// Splits a normalised heading that joins topics: "privacy and security", "costs, benefits".
+fn split_topics(norm: &str) -> Vec<&str> {
+    let mut parts = vec![norm];
+    for sep in [" and ", " or ", " with "] {
+        parts = parts
+            .into_iter()
+            .flat_map(|p| p.split(sep))
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect();
+    }
+    parts
+}
+
+/// Lower case, numbering and punctuation stripped, `&`/`+` as "and", UK spelling, and the
+/// filler words council templates add ("our", "the", "proposed", "key", "implications").
+pub fn normalise_heading(heading: &str) -> String {
+    let lower = heading.to_lowercase().replace(['&', '+'], " and ");
+    let cleaned: String = lower
+        .chars()
+        .map(|c| if c.is_alphanumeric() || c == ' ' { c } else { ' ' })
+        .collect();
+    let mut words: Vec<String> = cleaned.split_whitespace().map(uk_spelling).collect();
+    // Leading numbering: "4", "2 3", "a", "iv", "part two", "section 4", "step 3".
+    while let Some(first) = words.first() {
+        let is_number = first.chars().all(|c| c.is_ascii_digit())
+            || (first.len() == 1 && words.len() > 1)
+            || (is_roman(first) && words.len() > 1)
+            || (matches!(first.as_str(), "part" | "section" | "chapter" | "step" | "annex" | "appendix")
+                && words.len() > 2
+                && is_ordinal(&words[1]));
+        if !is_number {
+            break;
+        }
+        if matches!(first.as_str(), "part" | "section" | "chapter" | "step" | "annex" | "appendix") {
+            words.remove(0);
+        }
+        words.remove(0);
+    }
+    while words.len() > 1 && matches!(words[0].as_str(), "our" | "the" | "proposed" | "key" | "a" | "an") {
+        words.remove(0);
+    }
+    while words.len() > 1
+        && matches!(
+            words.last().map(String::as_str),
+            Some("implications" | "considerations" | "implication")
+        )
+    {
+        words.pop();
+    }
+    words.join(" ")
+}
+
+fn is_roman(w: &str) -> bool {
+    !w.is_empty() && w.len() <= 4 && w.chars().all(|c| matches!(c, 'i' | 'v' | 'x'))
+}
+
+fn is_ordinal(w: &str) -> bool {
+    w.chars().all(|c| c.is_ascii_digit())
+        || is_roman(w)
+        || w.len() == 1
+        || matches!(
+            w,
+            "one" | "two" | "three" | "four" | "five" | "six" | "seven" | "eight" | "nine" | "ten"
+        )
+}
+
+fn uk_spelling(word: &str) -> String {
+    let w = word.to_string();
+    for (us, uk) in [
+        ("ization", "isation"),
+        ("izations", "isations"),
+        ("ize", "ise"),
+        ("izing", "ising"),
+        ("yze", "yse"),
+    ] {
+        if let Some(stem) = w.strip_suffix(us) {
+            return format!("{stem}{uk}");
+        }
+    }
+    match w.as_str() {
+        "program" => "programme".into(),
+        "center" => "centre".into(),
+        "behavior" => "behaviour".into(),
+        _ => w,
+    }
+}
+
+/// Words of real text in a section's subtree: placeholders, code and comments excluded.
+pub fn real_words(proposal: &Proposal, section: usize, is_placeholder: &dyn Fn(&str) -> bool) -> usize {
+    proposal
+        .blocks
+        .iter()
+        .filter(|b| b.kind.is_evidence() && b.section.is_some_and(|s| proposal.is_within(s, section)))
+        .map(|b| {
+            if is_placeholder(&b.text) {
+                0
+            } else {
+                b.text.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count()
+            }
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalises_council_headings() {
+        assert_eq!(normalise_heading("4. Data Protection"), "data protection");
+        assert_eq!(normalise_heading("Part 2: Financial implications"), "financial");
+        assert_eq!(normalise_heading("Costs & Benefits"), "costs and benefits");
+        assert_eq!(normalise_heading("Our key risks?"), "risks");
+        assert_eq!(normalise_heading("2.3 Organization"), "organisation");
+    }
+}

@@ -1,0 +1,72 @@
+//! Every rule's examples and fixtures, run through that rule alone: a failing case must
+//! produce the rule's id, a passing one must not. Also: every rule has both fixtures, and
+//! the embedded pack list matches `rules/*.toml`.
+
+mod common;
+use proplint::rules::{self, RuleSources, BUILTIN};
+use proplint::source::SourceDb;
+
+fn builtin() -> rules::RuleSet {
+    let mut db = SourceDb::default();
+    rules::load(&RuleSources::default(), &mut db).unwrap_or_else(|d| panic!("built-in packs load: {d:#?}"))
+}
+
+#[test]
+fn every_example_and_fixture_behaves() {
+    let set = builtin();
+    let (cases, failures) = proplint::selftest::run(&set, &common::root().join("fixtures/rules"), None);
+    let report: Vec<String> = failures.iter().map(|f| format!("{} {}: {}", f.rule, f.case, f.problem)).collect();
+    assert!(failures.is_empty(), "{} of {cases} cases failed:\n{}", failures.len(), report.join("\n"));
+    assert!(cases >= set.rules.len() * 4, "expected at least four cases a rule, ran {cases}");
+}
+
+#[test]
+fn every_rule_has_a_failing_and_a_passing_fixture() {
+    let set = builtin();
+    let mut missing = Vec::new();
+    for rule in &set.rules {
+        let dir = common::root().join("fixtures/rules").join(&rule.id);
+        let names: Vec<String> = std::fs::read_dir(&dir).map(|d| d.filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).collect()).unwrap_or_default();
+        for kind in ["fail", "pass"] {
+            if !names.iter().any(|n| n.starts_with(kind)) {
+                missing.push(format!("{}/{kind}.*", rule.id));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "fixtures missing: {missing:?}");
+}
+
+#[test]
+fn embedded_packs_are_exactly_the_rule_files() {
+    let mut on_disk: Vec<String> = std::fs::read_dir(common::root().join("rules"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| format!("rules/{}", e.file_name().to_string_lossy()))
+        .filter(|p| p.ends_with(".toml"))
+        .collect();
+    on_disk.sort();
+    let mut embedded: Vec<String> = BUILTIN.iter().map(|(p, _)| (*p).to_string()).collect();
+    embedded.sort();
+    assert_eq!(embedded, on_disk);
+    for (path, text) in BUILTIN {
+        assert_eq!(std::fs::read_to_string(common::root().join(path)).unwrap(), *text, "{path} is stale in the binary");
+    }
+}
+
+#[test]
+fn a_bad_pack_is_reported_with_its_span() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "[pack]\nprinciple = \"ethical\"\nprefix = \"BAD\"\n\n[[rule]]\nid = \"BAD-001\"\nname = \"bad-regex\"\nseverity = \"loud\"\ncheck = \"forbid\"\nmessage = \"m\"\nwhy = \"w\"\nhelp = \"h\"\npatterns = ['(unclosed']\nsections = [\"nowhere\"]\n",
+    )
+    .unwrap();
+    let out = common::proplint().args(["check", "--rules"]).arg(dir.path()).arg("fixtures/edge/crlf.md").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown severity `loud`"), "{err}");
+    assert!(err.contains("pattern does not compile"), "{err}");
+    assert!(err.contains("unknown section `nowhere`"), "{err}");
+    assert!(err.contains("needs at least one `fail` and one `pass` example"), "{err}");
+    assert!(err.contains("bad.toml:8:12"), "severity span points into the pack: {err}");
+}
