@@ -87,7 +87,18 @@ pub fn check(proposal: &Proposal, file: FileId, set: &RuleSet, selected: &[usize
 impl<'a> Ctx<'a> {
     fn trigger_hit(&self, fields: &[crate::rules::FieldPredicate], matcher: Option<&Matcher>) -> TriggerHit {
         let field = fields.iter().find_map(|p| p.holds(self.proposal));
-        let text = matcher.and_then(|m| self.first_asserted(m));
+        // The author has declared the opposite (`public_facing = false`): the text alone
+        // does not override the declaration; consistency rules compare the two instead.
+        let declared_false = field.is_none()
+            && fields.iter().any(|p| {
+                matches!(p.test, crate::rules::FieldTest::Equals(crate::model::Value::Bool(true)))
+                    && self.proposal.field(&p.key).and_then(|f| f.value.as_bool()) == Some(false)
+            });
+        let text = if declared_false {
+            None
+        } else {
+            matcher.and_then(|m| self.first_asserted(m))
+        };
         TriggerHit { field, text }
     }
 

@@ -7,9 +7,10 @@ use crate::rules::Vocab;
 use std::ops::Range;
 
 /// How far (in words) a negation cue reaches towards an evidence term.
-const NEGATION_WINDOW_BEFORE: usize = 4;
+const NEGATION_WINDOW_BEFORE: usize = 3;
 const NEGATION_WINDOW_AFTER: usize = 4;
 const HEDGE_WINDOW: usize = 8;
+const DEFERRAL_WINDOW: usize = 6;
 const NOT_NEEDED_WINDOW: usize = 6;
 
 #[derive(Debug, Clone, Default)]
@@ -18,6 +19,7 @@ pub struct Sentence {
     pub negations: Vec<Range<usize>>,
     pub negations_after: Vec<Range<usize>>,
     pub hedges: Vec<Range<usize>>,
+    pub deferrals: Vec<Range<usize>>,
     pub not_needed: Vec<Range<usize>>,
     pub has_reason: bool,
     pub strong: bool,
@@ -80,11 +82,21 @@ impl Analysis {
             };
         };
         let negated = s.negations.iter().any(|n| {
-            n.end <= m.start && words_between(text, n.end, m.start) <= NEGATION_WINDOW_BEFORE && !clause_break(&text[n.end..m.start])
+            let reach = if in_relative_clause(text, n.start) {
+                1
+            } else {
+                NEGATION_WINDOW_BEFORE
+            };
+            n.end <= m.start && words_between(text, n.end, m.start) <= reach && !clause_break(&text[n.end..m.start])
         }) || s.negations_after.iter().any(|n| {
             n.start >= m.end && words_between(text, m.end, n.start) <= NEGATION_WINDOW_AFTER && !clause_break(&text[m.end..n.start])
         });
-        let hedged = s.hedges.iter().any(|h| near(text, h, &m, HEDGE_WINDOW));
+        // A hedge governs across commas ("we will test, where possible"); a deferral only
+        // within its clause ("1.9 tCO2e now, 0.7 tCO2e after go-live" is an estimate).
+        let hedged = s.hedges.iter().any(|h| near(text, h, &m, HEDGE_WINDOW))
+            || s.deferrals
+                .iter()
+                .any(|d| near(text, d, &m, DEFERRAL_WINDOW) && !clause_break(&text[gap(d, &m)]));
         let not_needed = s
             .not_needed
             .iter()
@@ -141,10 +153,33 @@ fn near(text: &str, cue: &Range<usize>, m: &Range<usize>, window: usize) -> bool
     }
 }
 
+/// The text between a cue and a match, whichever comes first.
+fn gap(cue: &Range<usize>, m: &Range<usize>) -> Range<usize> {
+    if cue.end <= m.start {
+        cue.end..m.start
+    } else if cue.start >= m.end {
+        m.end..cue.start
+    } else {
+        m.start..m.start
+    }
+}
+
 fn words_between(text: &str, from: usize, to: usize) -> usize {
     text.get(from..to).map_or(usize::MAX, |s| {
         s.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count()
     })
+}
+
+/// "Residents who cannot go online can phone": a negation right after "who", "which" or
+/// "that" belongs to the relative clause, not to what follows it.
+fn in_relative_clause(text: &str, cue_start: usize) -> bool {
+    let before = text[..cue_start].trim_end();
+    let last = before
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    matches!(last.as_str(), "who" | "which" | "that" | "whom" | "whose")
 }
 
 /// A comma, semicolon, colon, bracket or "but" between cue and term ends the cue's reach.
@@ -160,6 +195,7 @@ fn analyse(text: &str, kind: BlockKind, vocab: &Vocab) -> BlockText {
     let negations = collect(&cues.negation);
     let negations_after = cues.negation_after.as_ref().map(collect).unwrap_or_default();
     let hedges = collect(&cues.hedge);
+    let deferrals = collect(&cues.deferral);
     let not_needed = collect(&cues.not_needed);
     let reasons = collect(&cues.reasons);
     let strong: Vec<Range<usize>> = [&q.status, &q.owner, &q.date].iter().flat_map(|re| collect(re)).collect();
@@ -173,6 +209,7 @@ fn analyse(text: &str, kind: BlockKind, vocab: &Vocab) -> BlockText {
             negations: within(&negations, &r),
             negations_after: within(&negations_after, &r),
             hedges: within(&hedges, &r),
+            deferrals: within(&deferrals, &r),
             not_needed: within(&not_needed, &r),
             has_reason: !within(&reasons, &r).is_empty(),
             strong: !within(&strong, &r).is_empty(),

@@ -361,7 +361,13 @@ fn remap_segments(segments: &[Segment], pieces: &[Piece]) -> Vec<Segment> {
     for seg in segments {
         if !seg.exact {
             let span = map_through(pieces, Span::new(seg.src, seg.src + seg.src_len));
-            out.push(Segment { plain: seg.plain, len: seg.len, src: span.start, src_len: span.len(), exact: false });
+            out.push(Segment {
+                plain: seg.plain,
+                len: seg.len,
+                src: span.start,
+                src_len: span.len(),
+                exact: false,
+            });
             continue;
         }
         let (from, to) = (seg.src, seg.src + seg.len);
@@ -370,9 +376,21 @@ fn remap_segments(segments: &[Segment], pieces: &[Piece]) -> Vec<Segment> {
             let hi = (p.plain + p.len).min(to);
             let plain = seg.plain + (lo - from);
             if p.len == p.src_len {
-                out.push(Segment { plain, len: hi - lo, src: p.src + (lo - p.plain), src_len: hi - lo, exact: true });
+                out.push(Segment {
+                    plain,
+                    len: hi - lo,
+                    src: p.src + (lo - p.plain),
+                    src_len: hi - lo,
+                    exact: true,
+                });
             } else {
-                out.push(Segment { plain, len: hi - lo, src: p.src, src_len: p.src_len, exact: false });
+                out.push(Segment {
+                    plain,
+                    len: hi - lo,
+                    src: p.src,
+                    src_len: p.src_len,
+                    exact: false,
+                });
             }
         }
     }

@@ -189,6 +189,7 @@ fn compile_language(raw: RawLanguage, ctx: &mut Ctx<'_>) -> Option<Vocab> {
         cue(&raw.cues.negation_after, ctx)
     };
     let hedge = cue(&raw.cues.hedge, ctx);
+    let deferral = cue(&raw.cues.deferral, ctx);
     let not_needed = cue(&raw.cues.not_needed, ctx);
     let reasons = cue(&raw.cues.reasons, ctx);
     let placeholders = cue(&raw.cues.placeholders, ctx);
@@ -225,6 +226,7 @@ fn compile_language(raw: RawLanguage, ctx: &mut Ctx<'_>) -> Option<Vocab> {
             negation: negation?,
             negation_after,
             hedge: hedge?,
+            deferral: deferral?,
             not_needed: not_needed?,
             reasons: reasons?,
             placeholders: placeholders?,
@@ -390,11 +392,13 @@ fn compile_rule(
         }
         "require-evidence" => {
             needs("`terms` or `patterns`", matcher.is_some(), ctx);
+            let fields = r.fields.iter().map(|f| f.get_ref().key.clone()).collect();
             matcher.clone().map(|m| Check::RequireEvidence {
                 matcher: m,
                 with: with.clone(),
                 sections: sections.clone(),
                 min_level,
+                fields,
             })
         }
         "forbid" => {

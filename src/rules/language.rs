@@ -11,6 +11,7 @@ pub struct Cues {
     pub negation: Regex,
     pub negation_after: Option<Regex>,
     pub hedge: Regex,
+    pub deferral: Regex,
     pub not_needed: Regex,
     pub reasons: Regex,
     pub placeholders: Regex,

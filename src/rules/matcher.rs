@@ -184,6 +184,7 @@ mod tests {
         assert!(!matches("AI", "ai"));
         assert!(matches("AI", "the AI model"));
         assert!(!matches("risk", "brisk"));
+        assert!(matches("Sustainable Web Design", "using the Sustainable Web Design model"));
     }
 
     #[test]

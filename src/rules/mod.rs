@@ -49,6 +49,8 @@ pub enum Check {
         with: Option<Matcher>,
         sections: Vec<String>,
         min_level: u8,
+        /// Metadata records that count as evidence, such as `assessments.dpia`.
+        fields: Vec<String>,
     },
     Forbid {
         matcher: Matcher,

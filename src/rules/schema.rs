@@ -130,6 +130,8 @@ pub(crate) struct RawCues {
     #[serde(default)]
     pub negation_after: Vec<String>,
     pub hedge: Vec<String>,
+    #[serde(default)]
+    pub deferral: Vec<String>,
     pub not_needed: Vec<String>,
     pub reasons: Vec<String>,
     pub placeholders: Vec<String>,

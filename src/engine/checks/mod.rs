@@ -14,8 +14,20 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, min_level: u8)
     match &rule.check {
         Check::RequireSection { sections, min_words } => require_section::run(ctx, rule, severity, sections, *min_words),
         Check::RequireEvidence {
-            matcher, with, sections, ..
-        } => require_evidence::run(ctx, rule, severity, matcher, with.as_ref(), sections, min_level),
+            matcher,
+            with,
+            sections,
+            fields,
+            ..
+        } => {
+            let evidence = require_evidence::Evidence {
+                matcher,
+                with: with.as_ref(),
+                sections,
+                fields,
+            };
+            require_evidence::run(ctx, rule, severity, &evidence, min_level)
+        }
         Check::Forbid {
             matcher,
             sections,

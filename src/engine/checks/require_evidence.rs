@@ -5,16 +5,20 @@ use crate::diag::{Diagnostic, Severity};
 use crate::engine::{Ctx, Hit};
 use crate::rules::{Matcher, Rule};
 
-pub(super) fn run(
-    ctx: &Ctx<'_>,
-    rule: &Rule,
-    severity: Severity,
-    matcher: &Matcher,
-    with: Option<&Matcher>,
-    sections: &[String],
-    min_level: u8,
-) -> Vec<Diagnostic> {
-    let hits = ctx.hits(matcher, with, sections);
+pub(super) struct Evidence<'a> {
+    pub matcher: &'a Matcher,
+    pub with: Option<&'a Matcher>,
+    pub sections: &'a [String],
+    /// Metadata records that count as evidence, such as `assessments.dpia`.
+    pub fields: &'a [String],
+}
+
+pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, ev: &Evidence<'_>, min_level: u8) -> Vec<Diagnostic> {
+    let sections = ev.sections;
+    if ev.fields.iter().any(|key| record_level(ctx, key).is_some_and(|l| l >= min_level)) {
+        return Vec::new();
+    }
+    let hits = ctx.hits(ev.matcher, ev.with, sections);
     let best = |inside: bool| {
         hits.iter()
             .filter(|h| h.in_sections == inside)
@@ -63,6 +67,60 @@ pub(super) fn run(
         d.secondary.extend(ctx.title_label("no evidence of this anywhere in the proposal"));
     }
     vec![d]
+}
+
+/// The evidence level of a metadata record such as `assessments.dpia = { status, ref, date }`.
+fn record_level(ctx: &Ctx<'_>, key: &str) -> Option<u8> {
+    let field = ctx.proposal.field(key)?;
+    let text = |k: &str| {
+        ctx.proposal
+            .field(&format!("{key}.{k}"))
+            .and_then(|f| f.value.as_text())
+            .map(|t| t.trim().to_lowercase())
+    };
+    let Some(status) = text("status") else {
+        // A bare value: `true`, or a reference string such as "Appendix D".
+        return match field.value.as_bool() {
+            Some(false) => Some(0),
+            _ if field.value.is_empty() => Some(0),
+            _ => Some(1),
+        };
+    };
+    let has_ref = text("ref")
+        .or_else(|| text("reference"))
+        .or_else(|| text("url"))
+        .is_some_and(|r| !r.is_empty());
+    let has_date = text("date").is_some();
+    let status = status.replace([' ', '-'], "_");
+    let level = match status.as_str() {
+        "complete" | "completed" | "approved" | "published" | "signed_off" | "done" | "passed" | "certified" | "in_place" => {
+            if has_ref {
+                3
+            } else {
+                2
+            }
+        }
+        "in_progress" | "screening" | "drafted" | "draft" | "underway" => 2,
+        "planned" | "scheduled" | "booked" => {
+            if has_date {
+                2
+            } else {
+                1
+            }
+        }
+        "not_required" | "not_applicable" => {
+            if text("reason")
+                .or_else(|| text("justification"))
+                .is_some_and(|r| r.split_whitespace().count() >= 4)
+            {
+                3
+            } else {
+                0
+            }
+        }
+        _ => 0,
+    };
+    Some(level)
 }
 
 fn level_name(level: u8) -> &'static str {
