@@ -108,15 +108,13 @@ fn record_level(ctx: &Ctx<'_>, key: &str) -> Option<u8> {
                 1
             }
         }
-        "not_required" | "not_applicable" => {
+        // A justified "not required" is a decision the board can accept.
+        "not_required" | "not_applicable"
             if text("reason")
                 .or_else(|| text("justification"))
-                .is_some_and(|r| r.split_whitespace().count() >= 4)
-            {
-                3
-            } else {
-                0
-            }
+                .is_some_and(|r| r.split_whitespace().count() >= 4) =>
+        {
+            3
         }
         _ => 0,
     };
