@@ -1,5 +1,5 @@
 //! Helpers shared by the integration tests: run the real binary from the repository root.
-#![allow(dead_code)]
+#![allow(dead_code, unreachable_pub)]
 
 use assert_cmd::Command;
 use std::path::PathBuf;
