@@ -37,6 +37,8 @@ pub struct FileEntry {
     pub status: FileStatus,
     /// Title, stage and other facts renderers show; `None` when the file was not parsed.
     pub title: Option<String>,
+    /// Every selected rule's status on this file (empty when the file was not parsed).
+    pub rules: Vec<(String, crate::engine::RuleStatus)>,
 }
 
 #[derive(Debug, Default)]
@@ -96,28 +98,17 @@ pub fn sort(diags: &mut [Diagnostic], db: &SourceDb) {
     diags.sort_by(|a, b| {
         let pa = &db.get(a.primary.file).path;
         let pb = &db.get(b.primary.file).path;
-        pa.cmp(pb)
-            .then(a.primary.span.start.cmp(&b.primary.span.start))
-            .then(a.rule.cmp(&b.rule))
-            .then(a.message.cmp(&b.message))
+        pa.cmp(pb).then(a.primary.span.start.cmp(&b.primary.span.start)).then(a.rule.cmp(&b.rule)).then(a.message.cmp(&b.message))
     });
 }
 
 fn process(input: &Input, set: &RuleSet, options: &Options<'_>) -> Processed {
-    let mut entry = FileEntry {
-        path: input.display.clone(),
-        format: input.format,
-        status: FileStatus::Error,
-        title: None,
-    };
+    let mut entry =
+        FileEntry { path: input.display.clone(), format: input.format, status: FileStatus::Error, title: None, rules: Vec::new() };
     let fail = |entry: FileEntry, code: ToolCode, message: String, help: Option<&str>| {
         let mut d = Diagnostic::tool(code, 0, Span::point(0), message);
         d.help = help.map(str::to_string);
-        Processed {
-            entry,
-            source: None,
-            diagnostics: vec![d],
-        }
+        Processed { entry, source: None, diagnostics: vec![d] }
     };
     let bytes = if input.stdin {
         options.stdin.unwrap_or("").as_bytes().to_vec()
@@ -159,11 +150,7 @@ fn process(input: &Input, set: &RuleSet, options: &Options<'_>) -> Processed {
             .with_label("invalid UTF-8 starts here")
             .with_help("save the file as UTF-8");
             d.help = Some("save the file as UTF-8".into());
-            return Processed {
-                entry,
-                source: Some(SourceFile::new(input.display.clone(), prefix)),
-                diagnostics: vec![d],
-            };
+            return Processed { entry, source: Some(SourceFile::new(input.display.clone(), prefix)), diagnostics: vec![d] };
         }
     };
     let source = SourceFile::new(input.display.clone(), text);
@@ -176,36 +163,34 @@ fn process(input: &Input, set: &RuleSet, options: &Options<'_>) -> Processed {
                 "this TOML file is not a proposal form: it has no top-level [proposal] table",
             )
             .with_help("start the form with a [proposal] table holding at least `title`");
-            return Processed {
-                entry,
-                source: Some(source),
-                diagnostics: vec![d],
-            };
+            return Processed { entry, source: Some(source), diagnostics: vec![d] };
         }
         entry.status = FileStatus::Skipped;
-        return Processed {
-            entry,
-            source: None,
-            diagnostics: Vec::new(),
-        };
+        return Processed { entry, source: None, diagnostics: Vec::new() };
     }
-    let (diagnostics, title, ok) = lint_source(&source, input.format, set, options.selected);
-    entry.status = if ok { FileStatus::Checked } else { FileStatus::Error };
-    entry.title = title;
-    Processed {
-        entry,
-        source: Some(source),
-        diagnostics,
-    }
+    let linted = lint_source(&source, input.format, set, options.selected);
+    entry.status = if linted.parsed { FileStatus::Checked } else { FileStatus::Error };
+    entry.title = linted.title;
+    entry.rules = linted.statuses.into_iter().map(|(i, s)| (set.rules[i].id.clone(), s)).collect();
+    Processed { entry, source: Some(source), diagnostics: linted.diagnostics }
 }
 
-/// Parses and checks one source (file id 0 in the returned diagnostics). `ok` is false
-/// when the file could not be parsed, in which case no rule ran.
-pub fn lint_source(source: &SourceFile, format: Format, set: &RuleSet, selected: &[usize]) -> (Vec<Diagnostic>, Option<String>, bool) {
+/// The result of linting one source: diagnostics point at file id 0.
+#[derive(Debug, Default)]
+pub struct Linted {
+    pub diagnostics: Vec<Diagnostic>,
+    pub title: Option<String>,
+    pub statuses: Vec<(usize, crate::engine::RuleStatus)>,
+    /// False when the file could not be parsed, in which case no rule ran.
+    pub parsed: bool,
+}
+
+/// Parses and checks one source.
+pub fn lint_source(source: &SourceFile, format: Format, set: &RuleSet, selected: &[usize]) -> Linted {
     let mut diags = Vec::new();
     let mut proposal = crate::parse::parse(source, 0, format, &set.vocab.aliases, &mut diags);
     if diags.iter().any(|d| d.rule == ToolCode::InvalidToml.id()) {
-        return (diags, None, false);
+        return Linted { diagnostics: diags, ..Linted::default() };
     }
     for inf in set.catalog.classify(&mut proposal) {
         let s = &proposal.sections[inf.section];
@@ -224,8 +209,9 @@ pub fn lint_source(source: &SourceFile, format: Format, set: &RuleSet, selected:
             )),
         );
     }
-    diags.extend(crate::engine::check(&proposal, 0, set, selected));
-    (diags, proposal.title.map(|t| t.text), true)
+    let checked = crate::engine::check(&proposal, 0, set, selected);
+    diags.extend(checked.diagnostics);
+    Linted { diagnostics: diags, title: proposal.title.map(|t| t.text), statuses: checked.statuses, parsed: true }
 }
 
 enum ReadError {

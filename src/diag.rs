@@ -131,11 +131,7 @@ impl Diagnostic {
             enabler: None,
             severity: code.severity(),
             message: message.into(),
-            primary: Label {
-                file,
-                span,
-                message: String::new(),
-            },
+            primary: Label { file, span, message: String::new() },
             secondary: Vec::new(),
             why: None,
             help: None,

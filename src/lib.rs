@@ -49,10 +49,7 @@ pub fn run(cli: cli::Cli) -> (ExitStatus, Output) {
 }
 
 fn load_rules(args: &RuleArgs, db: &mut SourceDb, out: &mut Output, color: bool) -> Option<RuleSet> {
-    let sources = RuleSources {
-        no_builtin: args.no_builtin_rules,
-        dirs: &args.rules,
-    };
+    let sources = RuleSources { no_builtin: args.no_builtin_rules, dirs: &args.rules };
     match rules::load(&sources, db) {
         Ok(set) => Some(set),
         Err(diags) => {
@@ -106,24 +103,14 @@ fn run_check(args: &CheckArgs) -> (ExitStatus, Output) {
         None
     };
     let selected: Vec<usize> = (0..set.rules.len()).collect();
-    let options = check::Options {
-        max_size: args.max_file_size,
-        selected: &selected,
-        stdin: stdin_text.as_deref(),
-    };
+    let options = check::Options { max_size: args.max_file_size, selected: &selected, stdin: stdin_text.as_deref() };
     let outcome = check::run(&discovery.inputs, &set, &options, &mut db);
     if outcome.files.is_empty() {
-        out.stderr
-            .push_str("proplint: no proposals found (looked for *.md, *.markdown and *.toml forms with a [proposal] table)\n");
+        out.stderr.push_str("proplint: no proposals found (looked for *.md, *.markdown and *.toml forms with a [proposal] table)\n");
         return (ExitStatus::Error, out);
     }
     let files = &outcome.files;
-    let report = Report {
-        db: &db,
-        files,
-        diagnostics: &outcome.diagnostics,
-        rules: Some(&set),
-    };
+    let report = Report { db: &db, files, diagnostics: &outcome.diagnostics, rules: Some(&set) };
     out.stdout = render::render(args.format, &report, &RenderOptions { color });
     let threshold = match args.fail_on {
         FailOn::Error => Some(Severity::Error),
@@ -165,13 +152,8 @@ fn run_rules(args: &RulesArgs) -> (ExitStatus, Output) {
         }
         RulesFormat::Table => {
             for r in set.rules.iter().filter(|r| wanted(r)) {
-                let group = r
-                    .principle
-                    .clone()
-                    .or_else(|| r.enabler.clone())
-                    .unwrap_or_else(|| "governance".into());
-                out.stdout
-                    .push_str(&format!("{:<8} {:<7} {:<16} {}\n", r.id, r.severity.as_str(), group, r.name));
+                let group = r.principle.clone().or_else(|| r.enabler.clone()).unwrap_or_else(|| "governance".into());
+                out.stdout.push_str(&format!("{:<8} {:<7} {:<16} {}\n", r.id, r.severity.as_str(), group, r.name));
             }
         }
     }
@@ -188,14 +170,6 @@ fn run_test_rules(args: &TestRulesArgs) -> (ExitStatus, Output) {
     for f in &failures {
         out.stdout.push_str(&format!("FAIL {} {}: {}\n", f.rule, f.case, f.problem));
     }
-    out.stdout
-        .push_str(&format!("{} passed, {} failed\n", cases - failures.len(), failures.len()));
-    (
-        if failures.is_empty() {
-            ExitStatus::Clean
-        } else {
-            ExitStatus::Findings
-        },
-        out,
-    )
+    out.stdout.push_str(&format!("{} passed, {} failed\n", cases - failures.len(), failures.len()));
+    (if failures.is_empty() { ExitStatus::Clean } else { ExitStatus::Findings }, out)
 }

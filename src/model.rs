@@ -135,12 +135,7 @@ pub struct Block {
 
 impl Block {
     pub fn new(kind: BlockKind) -> Self {
-        Block {
-            kind,
-            section: None,
-            text: String::new(),
-            segments: Vec::new(),
-        }
+        Block { kind, section: None, text: String::new(), segments: Vec::new() }
     }
 
     /// Appends text that is a verbatim copy of the file at `src`.
@@ -152,13 +147,7 @@ impl Block {
         if text.is_empty() {
             return;
         }
-        self.segments.push(Segment {
-            plain: self.text.len(),
-            len: text.len(),
-            src,
-            src_len,
-            exact,
-        });
+        self.segments.push(Segment { plain: self.text.len(), len: text.len(), src, src_len, exact });
         self.text.push_str(text);
     }
 
@@ -235,15 +224,7 @@ pub struct Proposal {
 
 impl Proposal {
     pub fn new(format: Format, end: usize) -> Self {
-        Proposal {
-            format,
-            title: None,
-            fields: Vec::new(),
-            metadata_span: None,
-            sections: Vec::new(),
-            blocks: Vec::new(),
-            end,
-        }
+        Proposal { format, title: None, fields: Vec::new(), metadata_span: None, sections: Vec::new(), blocks: Vec::new(), end }
     }
 
     /// Looks a metadata key up; a key may also be nested under `proposal.`.
@@ -256,12 +237,9 @@ impl Proposal {
 
     /// All fields at or below `key` (a table's members, an array of tables' entries).
     pub fn fields_under<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'a Field> + 'a {
-        self.fields.iter().filter(move |f| {
-            f.key == key
-                || f.key
-                    .strip_prefix(key)
-                    .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
-        })
+        self.fields
+            .iter()
+            .filter(move |f| f.key == key || f.key.strip_prefix(key).is_some_and(|rest| rest.starts_with('.') || rest.starts_with('[')))
     }
 
     /// True when `section` is `ancestor` or lies inside it.
@@ -323,22 +301,10 @@ pub fn normalise_stage(raw: &str) -> Option<String> {
         ("idea", "idea"),
         ("concept", "idea"),
     ];
-    let words: Vec<&str> = lower
-        .split(|c: char| !c.is_ascii_alphanumeric() && c != '-')
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words: Vec<&str> = lower.split(|c: char| !c.is_ascii_alphanumeric() && c != '-').filter(|w| !w.is_empty()).collect();
     let text = words.join(" ");
     // "seeking approval for alpha", "moving to beta": the requested phase is what follows.
-    for marker in [
-        "approval for",
-        "approval to",
-        "move to",
-        "moving to",
-        "into",
-        "for",
-        "to enter",
-        "request",
-    ] {
+    for marker in ["approval for", "approval to", "move to", "moving to", "into", "for", "to enter", "request"] {
         if let Some(pos) = text.find(marker) {
             let rest = &text[pos + marker.len()..];
             for (needle, stage) in STAGES {
@@ -351,11 +317,7 @@ pub fn normalise_stage(raw: &str) -> Option<String> {
     STAGES
         .iter()
         .map(|(needle, stage)| {
-            let pos = if needle.contains(' ') {
-                text.find(needle)
-            } else {
-                find_word(&text, needle)
-            };
+            let pos = if needle.contains(' ') { text.find(needle) } else { find_word(&text, needle) };
             (pos, *stage)
         })
         .filter_map(|(pos, stage)| pos.map(|p| (p, stage)))
@@ -380,10 +342,7 @@ mod tests {
 
     #[test]
     fn stage_takes_the_requested_phase() {
-        assert_eq!(
-            normalise_stage("Discovery complete, seeking approval for alpha").as_deref(),
-            Some("alpha")
-        );
+        assert_eq!(normalise_stage("Discovery complete, seeking approval for alpha").as_deref(), Some("alpha"));
         assert_eq!(normalise_stage("beta").as_deref(), Some("beta"));
         assert_eq!(normalise_stage("OBC").as_deref(), Some("alpha"));
         assert_eq!(normalise_stage("Private beta").as_deref(), Some("beta"));

@@ -115,10 +115,7 @@ impl Catalog {
 
     fn by_stem(&self, part: &str) -> Option<String> {
         let padded = format!(" {part} ");
-        self.sections
-            .iter()
-            .find(|s| s.stems.iter().any(|stem| padded.contains(&format!(" {stem}"))))
-            .map(|s| s.id.clone())
+        self.sections.iter().find(|s| s.stems.iter().any(|stem| padded.contains(&format!(" {stem}")))).map(|s| s.id.clone())
     }
 
     /// Assigns canonical ids to every section; returns the inferred ones so the caller can
@@ -155,11 +152,8 @@ impl Catalog {
         let mut best: Option<(usize, &SectionDef)> = None;
         let mut tie = false;
         for def in &self.sections {
-            let score: usize = def
-                .keywords
-                .iter()
-                .map(|k| 3 * usize::from(contains_word(&heading, k)) + count_word(&opening, k).min(3))
-                .sum();
+            let score: usize =
+                def.keywords.iter().map(|k| 3 * usize::from(contains_word(&heading, k)) + count_word(&opening, k).min(3)).sum();
             match best {
                 Some((b, _)) if score == b => tie = true,
                 Some((b, _)) if score < b => {}
@@ -201,12 +195,7 @@ fn count_word(text: &str, word: &str) -> usize {
 fn split_topics(norm: &str) -> Vec<&str> {
     let mut parts = vec![norm];
     for sep in [" and ", " or ", " with "] {
-        parts = parts
-            .into_iter()
-            .flat_map(|p| p.split(sep))
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .collect();
+        parts = parts.into_iter().flat_map(|p| p.split(sep)).map(str::trim).filter(|p| !p.is_empty()).collect();
     }
     parts
 }
@@ -215,10 +204,7 @@ fn split_topics(norm: &str) -> Vec<&str> {
 /// filler words council templates add ("our", "the", "proposed", "key", "implications").
 pub fn normalise_heading(heading: &str) -> String {
     let lower = heading.to_lowercase().replace(['&', '+'], " and ");
-    let cleaned: String = lower
-        .chars()
-        .map(|c| if c.is_alphanumeric() || c == ' ' { c } else { ' ' })
-        .collect();
+    let cleaned: String = lower.chars().map(|c| if c.is_alphanumeric() || c == ' ' { c } else { ' ' }).collect();
     let mut words: Vec<String> = cleaned.split_whitespace().map(uk_spelling).collect();
     // Leading numbering: "4", "2 3", "a", "iv", "part two", "section 4", "step 3".
     while let Some(first) = words.first() {
@@ -239,12 +225,7 @@ pub fn normalise_heading(heading: &str) -> String {
     while words.len() > 1 && matches!(words[0].as_str(), "our" | "the" | "proposed" | "key" | "a" | "an") {
         words.remove(0);
     }
-    while words.len() > 1
-        && matches!(
-            words.last().map(String::as_str),
-            Some("implications" | "considerations" | "implication")
-        )
-    {
+    while words.len() > 1 && matches!(words.last().map(String::as_str), Some("implications" | "considerations" | "implication")) {
         words.pop();
     }
     words.join(" ")
@@ -258,21 +239,12 @@ fn is_ordinal(w: &str) -> bool {
     w.chars().all(|c| c.is_ascii_digit())
         || is_roman(w)
         || w.len() == 1
-        || matches!(
-            w,
-            "one" | "two" | "three" | "four" | "five" | "six" | "seven" | "eight" | "nine" | "ten"
-        )
+        || matches!(w, "one" | "two" | "three" | "four" | "five" | "six" | "seven" | "eight" | "nine" | "ten")
 }
 
 fn uk_spelling(word: &str) -> String {
     let w = word.to_string();
-    for (us, uk) in [
-        ("ization", "isation"),
-        ("izations", "isations"),
-        ("ize", "ise"),
-        ("izing", "ising"),
-        ("yze", "yse"),
-    ] {
+    for (us, uk) in [("ization", "isation"), ("izations", "isations"), ("ize", "ise"), ("izing", "ising"), ("yze", "yse")] {
         if let Some(stem) = w.strip_suffix(us) {
             return format!("{stem}{uk}");
         }
@@ -291,13 +263,15 @@ pub fn real_words(proposal: &Proposal, section: usize, is_placeholder: &dyn Fn(&
         .blocks
         .iter()
         .filter(|b| b.kind.is_evidence() && b.section.is_some_and(|s| proposal.is_within(s, section)))
-        .map(|b| {
-            if is_placeholder(&b.text) {
-                0
-            } else {
-                b.text.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count()
-            }
-        })
+        .map(
+            |b| {
+                if is_placeholder(&b.text) {
+                    0
+                } else {
+                    b.text.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count()
+                }
+            },
+        )
         .sum()
 }
 

@@ -19,13 +19,10 @@ pub struct Failure {
 /// advisory note alone is not one), plus the messages for diagnosis.
 pub fn fires(set: &RuleSet, index: usize, text: &str, format: Format, name: &str) -> (bool, Vec<String>) {
     let source = SourceFile::new(name, text);
-    let (diags, _, ok) = lint_source(&source, format, set, &[index]);
+    let linted = lint_source(&source, format, set, &[index]);
+    let (diags, ok) = (linted.diagnostics, linted.parsed);
     let rule = &set.rules[index];
-    let mine: Vec<String> = diags
-        .iter()
-        .filter(|d| d.rule == rule.id)
-        .map(|d| format!("{}: {}", d.severity, d.message))
-        .collect();
+    let mine: Vec<String> = diags.iter().filter(|d| d.rule == rule.id).map(|d| format!("{}: {}", d.severity, d.message)).collect();
     let fired = diags.iter().any(|d| d.rule == rule.id && !d.advisory);
     let mut notes = mine;
     if !ok {
@@ -43,12 +40,7 @@ pub fn run(set: &RuleSet, fixtures: &Path, only: Option<&str>) -> (usize, Vec<Fa
         }
         for (n, ex) in rule.examples.iter().enumerate() {
             cases += 1;
-            let name = format!(
-                "{}#example{}.{}",
-                rule.id,
-                n + 1,
-                if ex.format == Format::Toml { "toml" } else { "md" }
-            );
+            let name = format!("{}#example{}.{}", rule.id, n + 1, if ex.format == Format::Toml { "toml" } else { "md" });
             check_case(set, index, rule, &ex.text, ex.format, ex.expect_fail, &name, &mut failures);
         }
         let dir = fixtures.join(&rule.id);
@@ -71,11 +63,7 @@ pub fn run(set: &RuleSet, fixtures: &Path, only: Option<&str>) -> (usize, Vec<Fa
                     cases += 1;
                     check_case(set, index, rule, &text, format, expect_fail, &name, &mut failures);
                 }
-                Err(e) => failures.push(Failure {
-                    rule: rule.id.clone(),
-                    case: name,
-                    problem: format!("cannot read: {e}"),
-                }),
+                Err(e) => failures.push(Failure { rule: rule.id.clone(), case: name, problem: format!("cannot read: {e}") }),
             }
         }
     }
@@ -99,19 +87,11 @@ fn check_case(
             format!(
                 "expected {} to fire, but it did not{}",
                 rule.id,
-                if notes.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", notes.join("; "))
-                }
+                if notes.is_empty() { String::new() } else { format!(" ({})", notes.join("; ")) }
             )
         } else {
             format!("expected {} not to fire, but it did: {}", rule.id, notes.join("; "))
         };
-        failures.push(Failure {
-            rule: rule.id.clone(),
-            case: name.to_string(),
-            problem,
-        });
+        failures.push(Failure { rule: rule.id.clone(), case: name.to_string(), problem });
     }
 }

@@ -88,11 +88,7 @@ impl SourceFile {
     pub fn new(path: impl Into<String>, text: impl Into<String>) -> Self {
         let text = text.into();
         let lines = LineIndex::new(&text);
-        SourceFile {
-            path: path.into(),
-            text,
-            lines,
-        }
+        SourceFile { path: path.into(), text, lines }
     }
 
     pub fn position(&self, offset: usize) -> Position {
@@ -157,18 +153,11 @@ impl<'a> Files<'a> for SourceDb {
     fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, FilesError> {
         let file = self.files.get(id).ok_or(FilesError::FileMissing)?;
         if line_index >= file.lines.line_count() {
-            return Err(FilesError::LineTooLarge {
-                given: line_index,
-                max: file.lines.line_count() - 1,
-            });
+            return Err(FilesError::LineTooLarge { given: line_index, max: file.lines.line_count() - 1 });
         }
         let range = file.lines.line_range(&file.text, line_index);
         // codespan wants the line break included so that carets can point past the last character.
-        let next = if line_index + 1 < file.lines.line_count() {
-            file.lines.line_start(line_index + 1)
-        } else {
-            file.text.len()
-        };
+        let next = if line_index + 1 < file.lines.line_count() { file.lines.line_start(line_index + 1) } else { file.text.len() };
         Ok(range.start..next.max(range.end))
     }
 

@@ -78,13 +78,7 @@ pub fn discover(paths: &[PathBuf], no_ignore: bool, stdin_name: Option<&str>) ->
         if root.as_os_str() == "-" {
             let display = stdin_name.unwrap_or("-").to_string();
             let format = format_of(Path::new(&display)).unwrap_or(Format::Markdown);
-            inputs.push(Input {
-                display,
-                path: root.clone(),
-                format,
-                explicit: true,
-                stdin: true,
-            });
+            inputs.push(Input { display, path: root.clone(), format, explicit: true, stdin: true });
             continue;
         }
         let meta = match std::fs::metadata(root) {
@@ -96,13 +90,7 @@ pub fn discover(paths: &[PathBuf], no_ignore: bool, stdin_name: Option<&str>) ->
         };
         if meta.is_file() {
             let format = format_of(root).unwrap_or(Format::Markdown);
-            inputs.push(Input {
-                display: display_path(root),
-                path: root.clone(),
-                format,
-                explicit: true,
-                stdin: false,
-            });
+            inputs.push(Input { display: display_path(root), path: root.clone(), format, explicit: true, stdin: false });
             continue;
         }
         let walker = WalkBuilder::new(root)
@@ -131,13 +119,7 @@ pub fn discover(paths: &[PathBuf], no_ignore: bool, stdin_name: Option<&str>) ->
             if is_skipped(root, path, entry.depth()) {
                 continue;
             }
-            inputs.push(Input {
-                display: display_path(path),
-                path: path.to_path_buf(),
-                format,
-                explicit: false,
-                stdin: false,
-            });
+            inputs.push(Input { display: display_path(path), path: path.to_path_buf(), format, explicit: false, stdin: false });
         }
     }
     inputs.sort();

@@ -7,13 +7,7 @@ use serde_json::Value;
 
 fn diagnostics_for(path: &str, rule: &str) -> Vec<Value> {
     let (_, doc) = common::check_json(&["--rules", "tests/data/span-pack", path]);
-    doc["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["rule"] == rule)
-        .cloned()
-        .collect()
+    doc["diagnostics"].as_array().unwrap().iter().filter(|d| d["rule"] == rule).cloned().collect()
 }
 
 /// (start, end, line, column, end_line, end_column) of the only diagnostic of `rule`.
@@ -87,10 +81,7 @@ fn invalid_utf8_names_the_byte_offset() {
 fn invalid_toml_reports_the_parser_span() {
     let found = diagnostics_for("fixtures/edge/invalid.toml", "PL004");
     assert_eq!(found.len(), 1, "{found:#?}");
-    assert_eq!(
-        (found[0]["span"]["line"].as_u64(), found[0]["span"]["column"].as_u64()),
-        (Some(3), Some(9))
-    );
+    assert_eq!((found[0]["span"]["line"].as_u64(), found[0]["span"]["column"].as_u64()), (Some(3), Some(9)));
 }
 
 #[test]
@@ -107,11 +98,7 @@ fn unclosed_front_matter_is_reported_and_the_body_still_read() {
 
 #[test]
 fn empty_heading_only_and_front_matter_only_files_are_checked() {
-    for path in [
-        "fixtures/edge/empty.md",
-        "fixtures/edge/heading-only.md",
-        "fixtures/edge/front-matter-only.md",
-    ] {
+    for path in ["fixtures/edge/empty.md", "fixtures/edge/heading-only.md", "fixtures/edge/front-matter-only.md"] {
         let (code, doc) = common::check_json(&[path]);
         assert!(code == 0 || code == 1, "{path} exits {code}");
         assert_eq!(doc["files"][0]["status"], "checked", "{path}");
@@ -125,17 +112,8 @@ fn empty_heading_only_and_front_matter_only_files_are_checked() {
 
 #[test]
 fn a_broken_file_does_not_stop_the_run() {
-    let (code, doc) = common::check_json(&[
-        "fixtures/edge/invalid.toml",
-        "fixtures/edge/crlf.md",
-        "fixtures/edge/invalid-utf8.md",
-    ]);
+    let (code, doc) = common::check_json(&["fixtures/edge/invalid.toml", "fixtures/edge/crlf.md", "fixtures/edge/invalid-utf8.md"]);
     assert_eq!(code, 1);
-    let statuses: Vec<&str> = doc["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["status"].as_str().unwrap())
-        .collect();
+    let statuses: Vec<&str> = doc["files"].as_array().unwrap().iter().map(|f| f["status"].as_str().unwrap()).collect();
     assert_eq!(statuses, vec!["checked", "error", "error"]);
 }

@@ -16,12 +16,7 @@ fn every_example_and_fixture_behaves() {
     let set = builtin();
     let (cases, failures) = proplint::selftest::run(&set, &common::root().join("fixtures/rules"), None);
     let report: Vec<String> = failures.iter().map(|f| format!("{} {}: {}", f.rule, f.case, f.problem)).collect();
-    assert!(
-        failures.is_empty(),
-        "{} of {cases} cases failed:\n{}",
-        failures.len(),
-        report.join("\n")
-    );
+    assert!(failures.is_empty(), "{} of {cases} cases failed:\n{}", failures.len(), report.join("\n"));
     assert!(cases >= set.rules.len() * 4, "expected at least four cases a rule, ran {cases}");
 }
 
@@ -32,11 +27,7 @@ fn every_rule_has_a_failing_and_a_passing_fixture() {
     for rule in &set.rules {
         let dir = common::root().join("fixtures/rules").join(&rule.id);
         let names: Vec<String> = std::fs::read_dir(&dir)
-            .map(|d| {
-                d.filter_map(Result::ok)
-                    .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .collect()
-            })
+            .map(|d| d.filter_map(Result::ok).map(|e| e.file_name().to_string_lossy().into_owned()).collect())
             .unwrap_or_default();
         for kind in ["fail", "pass"] {
             if !names.iter().any(|n| n.starts_with(kind)) {
@@ -60,11 +51,7 @@ fn embedded_packs_are_exactly_the_rule_files() {
     embedded.sort();
     assert_eq!(embedded, on_disk);
     for (path, text) in BUILTIN {
-        assert_eq!(
-            std::fs::read_to_string(common::root().join(path)).unwrap(),
-            *text,
-            "{path} is stale in the binary"
-        );
+        assert_eq!(std::fs::read_to_string(common::root().join(path)).unwrap(), *text, "{path} is stale in the binary");
     }
 }
 
@@ -76,12 +63,7 @@ fn a_bad_pack_is_reported_with_its_span() {
         "[pack]\nprinciple = \"ethical\"\nprefix = \"BAD\"\n\n[[rule]]\nid = \"BAD-001\"\nname = \"bad-regex\"\nseverity = \"loud\"\ncheck = \"forbid\"\nmessage = \"m\"\nwhy = \"w\"\nhelp = \"h\"\npatterns = ['(unclosed']\nsections = [\"nowhere\"]\n",
     )
     .unwrap();
-    let out = common::proplint()
-        .args(["check", "--rules"])
-        .arg(dir.path())
-        .arg("fixtures/edge/crlf.md")
-        .output()
-        .unwrap();
+    let out = common::proplint().args(["check", "--rules"]).arg(dir.path()).arg("fixtures/edge/crlf.md").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("unknown severity `loud`"), "{err}");

@@ -48,38 +48,58 @@ pub(crate) struct Ctx<'a> {
     pub nation: Option<String>,
 }
 
+/// What became of one rule on one proposal: the compliance checklist behind JUnit and
+/// summary reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleStatus {
+    /// Off at this stage, or its `when` condition does not hold.
+    NotApplicable,
+    /// Applied and found what it needs (advisory notes allowed).
+    Met,
+    /// Applied and reported at least one finding.
+    Failed,
+}
+
+impl RuleStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleStatus::NotApplicable => "not-applicable",
+            RuleStatus::Met => "met",
+            RuleStatus::Failed => "failed",
+        }
+    }
+}
+
+/// Diagnostics for one proposal, and the status of every selected rule (by index into
+/// `set.rules`, in `selected` order).
+#[derive(Debug, Clone, Default)]
+pub struct Checked {
+    pub diagnostics: Vec<Diagnostic>,
+    pub statuses: Vec<(usize, RuleStatus)>,
+}
+
 /// Runs the rules at `selected` (indices into `set.rules`) over one proposal.
-pub fn check(proposal: &Proposal, file: FileId, set: &RuleSet, selected: &[usize]) -> Vec<Diagnostic> {
+pub fn check(proposal: &Proposal, file: FileId, set: &RuleSet, selected: &[usize]) -> Checked {
     let analysis = Analysis::new(proposal, &set.vocab);
-    let mut ctx = Ctx {
-        proposal,
-        file,
-        set,
-        analysis,
-        triggers: Vec::new(),
-        stage: proposal.stage(),
-        nation: proposal.nation(),
-    };
-    ctx.triggers = set
-        .vocab
-        .triggers
-        .iter()
-        .map(|t| ctx.trigger_hit(&t.fields, t.matcher.as_ref()))
-        .collect();
-    let mut out = Vec::new();
+    let mut ctx = Ctx { proposal, file, set, analysis, triggers: Vec::new(), stage: proposal.stage(), nation: proposal.nation() };
+    ctx.triggers = set.vocab.triggers.iter().map(|t| ctx.trigger_hit(&t.fields, t.matcher.as_ref())).collect();
+    let mut out = Checked::default();
     for &i in selected {
         let rule = &set.rules[i];
-        let Some((severity, min_level)) = rule.at_stage(ctx.stage.as_deref()) else {
+        let applies = rule.at_stage(ctx.stage.as_deref()).and_then(|level| ctx.applies(rule).map(|labels| (level, labels)));
+        let Some(((severity, min_level), labels)) = applies else {
+            out.statuses.push((i, RuleStatus::NotApplicable));
             continue;
         };
-        let Some(labels) = ctx.applies(rule) else { continue };
         let mut found = checks::run(&ctx, rule, severity, min_level);
+        let failed = found.iter().any(|d| !d.advisory);
         for d in &mut found {
-            if d.severity != Severity::Info || d.rule == rule.id {
+            if !d.advisory {
                 d.secondary.extend(labels.iter().cloned());
             }
         }
-        out.extend(found);
+        out.statuses.push((i, if failed { RuleStatus::Failed } else { RuleStatus::Met }));
+        out.diagnostics.extend(found);
     }
     out
 }
@@ -94,11 +114,7 @@ impl<'a> Ctx<'a> {
                 matches!(p.test, crate::rules::FieldTest::Equals(crate::model::Value::Bool(true)))
                     && self.proposal.field(&p.key).and_then(|f| f.value.as_bool()) == Some(false)
             });
-        let text = if declared_false {
-            None
-        } else {
-            matcher.and_then(|m| self.first_asserted(m))
-        };
+        let text = if declared_false { None } else { matcher.and_then(|m| self.first_asserted(m)) };
         TriggerHit { field, text }
     }
 
@@ -171,11 +187,7 @@ impl<'a> Ctx<'a> {
     }
 
     pub(crate) fn label(&self, span: Span, message: impl Into<String>) -> Label {
-        Label {
-            file: self.file,
-            span,
-            message: message.into(),
-        }
+        Label { file: self.file, span, message: message.into() }
     }
 
     /// Every graded match of `matcher` (with `with` in the same sentence, if given).
@@ -196,20 +208,10 @@ impl<'a> Ctx<'a> {
                     }
                 }
                 let in_sections = *in_sections.get_or_insert_with(|| {
-                    sections.is_empty()
-                        || self
-                            .proposal
-                            .block_section_ids(block)
-                            .iter()
-                            .any(|id| sections.iter().any(|s| s == id))
+                    sections.is_empty() || self.proposal.block_section_ids(block).iter().any(|id| sections.iter().any(|s| s == id))
                 });
                 let grade = self.analysis.grade(&block.text, bi, m.range());
-                hits.push(Hit {
-                    block: bi,
-                    span: block.source_span(m.range()),
-                    grade,
-                    in_sections,
-                });
+                hits.push(Hit { block: bi, span: block.source_span(m.range()), grade, in_sections });
             }
         }
         hits

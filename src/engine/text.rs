@@ -52,41 +52,24 @@ impl Analysis {
         let blocks = proposal
             .blocks
             .iter()
-            .map(|b| {
-                if b.kind.is_evidence() {
-                    analyse(&b.text, b.kind, vocab)
-                } else {
-                    BlockText::default()
-                }
-            })
+            .map(|b| if b.kind.is_evidence() { analyse(&b.text, b.kind, vocab) } else { BlockText::default() })
             .collect();
         Analysis { blocks }
     }
 
     pub fn sentence_of(&self, block: usize, at: usize) -> Option<(usize, &Sentence)> {
         let sentences = &self.blocks[block].sentences;
-        let idx = sentences
-            .partition_point(|s| s.range.end <= at)
-            .min(sentences.len().saturating_sub(1));
+        let idx = sentences.partition_point(|s| s.range.end <= at).min(sentences.len().saturating_sub(1));
         sentences.get(idx).map(|s| (idx, s))
     }
 
     /// Grades a match of an evidence term at `m` in block `block`.
     pub fn grade(&self, text: &str, block: usize, m: Range<usize>) -> Grade {
         let Some((idx, s)) = self.sentence_of(block, m.start) else {
-            return Grade {
-                level: 1,
-                negated: false,
-                hedged: false,
-                justified_not_needed: false,
-            };
+            return Grade { level: 1, negated: false, hedged: false, justified_not_needed: false };
         };
         let negated = s.negations.iter().any(|n| {
-            let reach = if in_relative_clause(text, n.start) {
-                1
-            } else {
-                NEGATION_WINDOW_BEFORE
-            };
+            let reach = if in_relative_clause(text, n.start) { 1 } else { NEGATION_WINDOW_BEFORE };
             n.end <= m.start && words_between(text, n.end, m.start) <= reach && !clause_break(&text[n.end..m.start])
         }) || s.negations_after.iter().any(|n| {
             n.start >= m.end && words_between(text, m.end, n.start) <= NEGATION_WINDOW_AFTER && !clause_break(&text[m.end..n.start])
@@ -94,16 +77,9 @@ impl Analysis {
         // A hedge governs across commas ("we will test, where possible"); a deferral only
         // within its clause ("1.9 tCO2e now, 0.7 tCO2e after go-live" is an estimate).
         let hedged = s.hedges.iter().any(|h| near(text, h, &m, HEDGE_WINDOW))
-            || s.deferrals
-                .iter()
-                .any(|d| near(text, d, &m, DEFERRAL_WINDOW) && !clause_break(&text[gap(d, &m)]));
-        let not_needed = s
-            .not_needed
-            .iter()
-            .any(|n| n.start >= m.end && words_between(text, m.end, n.start) <= NOT_NEEDED_WINDOW)
-            || s.not_needed
-                .iter()
-                .any(|n| n.end <= m.start && words_between(text, n.end, m.start) <= 2);
+            || s.deferrals.iter().any(|d| near(text, d, &m, DEFERRAL_WINDOW) && !clause_break(&text[gap(d, &m)]));
+        let not_needed = s.not_needed.iter().any(|n| n.start >= m.end && words_between(text, m.end, n.start) <= NOT_NEEDED_WINDOW)
+            || s.not_needed.iter().any(|n| n.end <= m.start && words_between(text, n.end, m.start) <= 2);
         if not_needed {
             return Grade {
                 level: if s.has_reason { 3 } else { 0 },
@@ -113,12 +89,7 @@ impl Analysis {
             };
         }
         if negated || hedged {
-            return Grade {
-                level: 0,
-                negated,
-                hedged,
-                justified_not_needed: false,
-            };
+            return Grade { level: 0, negated, hedged, justified_not_needed: false };
         }
         let next = self.blocks[block].sentences.get(idx + 1);
         let strong = s.strong || next.is_some_and(|n| n.strong);
@@ -128,12 +99,7 @@ impl Analysis {
             (true, false) => 2,
             _ => 1,
         };
-        Grade {
-            level,
-            negated: false,
-            hedged: false,
-            justified_not_needed: false,
-        }
+        Grade { level, negated: false, hedged: false, justified_not_needed: false }
     }
 
     /// True when the match is negated (for triggers and forbid rules, where hedges do not matter).
@@ -165,20 +131,14 @@ fn gap(cue: &Range<usize>, m: &Range<usize>) -> Range<usize> {
 }
 
 fn words_between(text: &str, from: usize, to: usize) -> usize {
-    text.get(from..to).map_or(usize::MAX, |s| {
-        s.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count()
-    })
+    text.get(from..to).map_or(usize::MAX, |s| s.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count())
 }
 
 /// "Residents who cannot go online can phone": a negation right after "who", "which" or
 /// "that" belongs to the relative clause, not to what follows it.
 fn in_relative_clause(text: &str, cue_start: usize) -> bool {
     let before = text[..cue_start].trim_end();
-    let last = before
-        .rsplit(|c: char| !c.is_alphanumeric())
-        .next()
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let last = before.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("").to_ascii_lowercase();
     matches!(last.as_str(), "who" | "which" | "that" | "whom" | "whose")
 }
 

@@ -35,17 +35,11 @@ pub(super) fn split(text: &str, start: usize) -> Option<Split> {
             let inner = Span::new(inner_start, offset);
             let body = offset + line.len();
             let block = Span::new(start, offset + trimmed.len());
-            return Some(if fence == "+++" {
-                Split::Toml { inner, block, body }
-            } else {
-                Split::Yaml { inner, block, body }
-            });
+            return Some(if fence == "+++" { Split::Toml { inner, block, body } } else { Split::Yaml { inner, block, body } });
         }
         offset += line.len();
     }
-    Some(Split::Unclosed {
-        open: Span::new(start, start + 3),
-    })
+    Some(Split::Unclosed { open: Span::new(start, start + 3) })
 }
 
 struct Frame {
@@ -96,30 +90,18 @@ pub(super) fn read_yaml(file: &SourceFile, inner: Span, aliases: &Aliases, propo
             });
             list_key = Some((indent, path, Vec::new(), span));
         } else if value.starts_with('{') && value.ends_with('}') {
-            proposal.fields.push(Field {
-                key: path.clone(),
-                value: Value::Table,
-                span,
-            });
+            proposal.fields.push(Field { key: path.clone(), value: Value::Table, span });
             for part in split_flow(&value[1..value.len() - 1]) {
                 if let Some(c) = find_key_colon(part.trim()) {
                     let part = part.trim();
                     let sub = part[..c].trim().trim_matches(['"', '\'']);
                     let v = part[c + 1..].trim();
                     let at = line_start + body.find(part).unwrap_or(indent);
-                    proposal.fields.push(Field {
-                        key: format!("{path}.{sub}"),
-                        value: scalar(v),
-                        span: Span::new(at, at + part.len()),
-                    });
+                    proposal.fields.push(Field { key: format!("{path}.{sub}"), value: scalar(v), span: Span::new(at, at + part.len()) });
                 }
             }
         } else {
-            proposal.fields.push(Field {
-                key: path,
-                value: scalar(value),
-                span,
-            });
+            proposal.fields.push(Field { key: path, value: scalar(value), span });
         }
     }
     close_list(proposal, list_key.take());

@@ -112,10 +112,7 @@ impl<'p> MdBuilder<'p> {
                 self.heading = Some((heading_level(level), span.start, String::new()));
             }
             Tag::Paragraph => {
-                let keep = self
-                    .current
-                    .as_ref()
-                    .is_some_and(|b| b.kind == BlockKind::ListItem && b.text.trim().is_empty());
+                let keep = self.current.as_ref().is_some_and(|b| b.kind == BlockKind::ListItem && b.text.trim().is_empty());
                 if !keep {
                     self.flush();
                     self.open(if self.in_item > 0 { BlockKind::ListItem } else { BlockKind::Prose });
@@ -203,11 +200,7 @@ impl<'p> MdBuilder<'p> {
             }
         }
         // Inline HTML inside a paragraph: kept as its own marked block, a word break in the text.
-        let kind = if html.trim_start().starts_with("<!--") {
-            BlockKind::Comment
-        } else {
-            BlockKind::Html
-        };
+        let kind = if html.trim_start().starts_with("<!--") { BlockKind::Comment } else { BlockKind::Html };
         let mut block = Block::new(kind);
         block.section = self.stack.last().copied();
         block.push(html, span.start, span.len(), false);
@@ -247,15 +240,7 @@ impl<'p> MdBuilder<'p> {
             }
         }
         let parent = self.stack.last().copied();
-        self.proposal.sections.push(Section {
-            heading: text,
-            heading_span: span,
-            level,
-            parent,
-            ids: Vec::new(),
-            inferred: false,
-            end,
-        });
+        self.proposal.sections.push(Section { heading: text, heading_span: span, level, parent, ids: Vec::new(), inferred: false, end });
         self.stack.push(self.proposal.sections.len() - 1);
     }
 
@@ -371,11 +356,7 @@ fn read_inline_metadata(text: &str, body_start: usize, aliases: &Aliases, propos
             continue;
         }
         let span = Span::new(line_start + v.start(), line_start + v.start() + value.len());
-        found.push(Field {
-            key,
-            value: Value::Str(value.to_string()),
-            span,
-        });
+        found.push(Field { key, value: Value::Str(value.to_string()), span });
     }
     proposal.fields.extend(found);
 }

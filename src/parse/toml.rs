@@ -41,10 +41,7 @@ const BODY_KEYS: &[&str] = &["body", "text", "content", "description", "narrativ
 pub fn has_proposal_table(text: &str) -> bool {
     let text = text.strip_prefix(crate::source::BOM).unwrap_or(text);
     match DeTable::parse(text) {
-        Ok(table) => table
-            .get_ref()
-            .iter()
-            .any(|(k, v)| k.get_ref() == "proposal" && matches!(v.get_ref(), DeValue::Table(_))),
+        Ok(table) => table.get_ref().iter().any(|(k, v)| k.get_ref() == "proposal" && matches!(v.get_ref(), DeValue::Table(_))),
         // A broken form is still linted, so that its syntax error is reported.
         Err(_) => text.lines().any(|l| {
             let l = l.trim_start();
@@ -80,21 +77,12 @@ pub(super) fn parse(file: &SourceFile, id: FileId, aliases: &Aliases, diags: &mu
         match value.get_ref() {
             DeValue::Table(t) if !METADATA_TABLES.contains(&name) => add_table_section(&mut proposal, file, key, t, 2, None, bom),
             _ => {
-                let path = if METADATA_TABLES.contains(&name) {
-                    name.to_string()
-                } else {
-                    top_level_key(name, aliases)
-                };
+                let path = if METADATA_TABLES.contains(&name) { name.to_string() } else { top_level_key(name, aliases) };
                 flatten(&path, key_span, value, bom, &mut proposal.fields);
             }
         }
     }
-    if let Some(span) = table
-        .get_ref()
-        .iter()
-        .find(|(k, _)| k.get_ref() == "proposal")
-        .map(|(k, _)| Span::from(k.span()).shift(bom))
-    {
+    if let Some(span) = table.get_ref().iter().find(|(k, _)| k.get_ref() == "proposal").map(|(k, _)| Span::from(k.span()).shift(bom)) {
         proposal.metadata_span = Some(span);
     }
     set_title_from_fields(&mut proposal);
@@ -124,18 +112,8 @@ pub(super) fn read_metadata(
         if name == "sections" {
             continue;
         }
-        let path = if METADATA_TABLES.contains(&name) {
-            name.to_string()
-        } else {
-            top_level_key(name, aliases)
-        };
-        flatten(
-            &path,
-            Span::from(key.span()).shift(inner.start),
-            value,
-            inner.start,
-            &mut proposal.fields,
-        );
+        let path = if METADATA_TABLES.contains(&name) { name.to_string() } else { top_level_key(name, aliases) };
+        flatten(&path, Span::from(key.span()).shift(inner.start), value, inner.start, &mut proposal.fields);
     }
     set_title_from_fields(proposal);
 }
@@ -148,25 +126,16 @@ fn set_title_from_fields(proposal: &mut Proposal) {
     if proposal.title.is_none() {
         if let Some(f) = proposal.field("proposal.title").or_else(|| proposal.field("title")) {
             if let Value::Str(s) = &f.value {
-                proposal.title = Some(Title {
-                    text: s.clone(),
-                    span: f.span,
-                });
+                proposal.title = Some(Title { text: s.clone(), span: f.span });
             }
         }
     }
 }
 
 fn toml_error(id: FileId, e: &toml::de::Error, shift: usize, limit: usize, code: ToolCode) -> Diagnostic {
-    let span = e.span().map_or(Span::point(shift), |r| {
-        Span::new((r.start + shift).min(limit), (r.end + shift).min(limit))
-    });
+    let span = e.span().map_or(Span::point(shift), |r| Span::new((r.start + shift).min(limit), (r.end + shift).min(limit)));
     let message = e.message().lines().next().unwrap_or("invalid TOML").trim().to_string();
-    let what = if code == ToolCode::InvalidFrontMatter {
-        "invalid TOML front matter"
-    } else {
-        "invalid TOML"
-    };
+    let what = if code == ToolCode::InvalidFrontMatter { "invalid TOML front matter" } else { "invalid TOML" };
     Diagnostic::tool(code, id, span, format!("{what}: {message}")).with_label(message)
 }
 
@@ -174,11 +143,7 @@ fn flatten(path: &str, key_span: Span, value: &Spanned<DeValue<'_>>, shift: usiz
     let span = Span::from(value.span()).shift(shift);
     match value.get_ref() {
         DeValue::Table(t) => {
-            out.push(Field {
-                key: path.to_string(),
-                value: Value::Table,
-                span: key_span,
-            });
+            out.push(Field { key: path.to_string(), value: Value::Table, span: key_span });
             for (k, v) in t {
                 let child = format!("{path}.{}", k.get_ref());
                 flatten(&child, Span::from(k.span()).shift(shift), v, shift, out);
@@ -186,11 +151,7 @@ fn flatten(path: &str, key_span: Span, value: &Spanned<DeValue<'_>>, shift: usiz
         }
         DeValue::Array(items) => {
             let values: Vec<Value> = items.iter().map(|v| scalar(v.get_ref())).collect();
-            out.push(Field {
-                key: path.to_string(),
-                value: Value::Array(values),
-                span,
-            });
+            out.push(Field { key: path.to_string(), value: Value::Array(values), span });
             for item in items.iter() {
                 if let DeValue::Table(t) = item.get_ref() {
                     for (k, v) in t {
@@ -200,11 +161,7 @@ fn flatten(path: &str, key_span: Span, value: &Spanned<DeValue<'_>>, shift: usiz
                 }
             }
         }
-        other => out.push(Field {
-            key: path.to_string(),
-            value: scalar(other),
-            span,
-        }),
+        other => out.push(Field { key: path.to_string(), value: scalar(other), span }),
     }
 }
 
@@ -217,11 +174,7 @@ fn scalar(v: &DeValue<'_>) -> Value {
             let digits = digits.trim_start_matches("0x").trim_start_matches("0o").trim_start_matches("0b");
             i64::from_str_radix(digits, i.radix()).map_or_else(|_| Value::Str(i.as_str().to_string()), Value::Int)
         }
-        DeValue::Float(f) => f
-            .as_str()
-            .replace('_', "")
-            .parse()
-            .map_or_else(|_| Value::Str(f.as_str().to_string()), Value::Float),
+        DeValue::Float(f) => f.as_str().replace('_', "").parse().map_or_else(|_| Value::Str(f.as_str().to_string()), Value::Float),
         DeValue::Datetime(d) => Value::Date(d.to_string()),
         DeValue::Array(a) => Value::Array(a.iter().map(|v| scalar(v.get_ref())).collect()),
         DeValue::Table(_) => Value::Table,
@@ -252,15 +205,7 @@ fn add_table_section(
         .find(|(k, _)| k.get_ref() == "title")
         .and_then(|(_, v)| v.get_ref().as_str().map(str::to_string))
         .unwrap_or_else(|| humanise(key.get_ref()));
-    proposal.sections.push(Section {
-        heading,
-        heading_span: key_span,
-        level,
-        parent,
-        ids: Vec::new(),
-        inferred: false,
-        end: key_span.end,
-    });
+    proposal.sections.push(Section { heading, heading_span: key_span, level, parent, ids: Vec::new(), inferred: false, end: key_span.end });
     let idx = proposal.sections.len() - 1;
     for (k, v) in table {
         let name = k.get_ref().as_ref();
@@ -361,13 +306,7 @@ fn remap_segments(segments: &[Segment], pieces: &[Piece]) -> Vec<Segment> {
     for seg in segments {
         if !seg.exact {
             let span = map_through(pieces, Span::new(seg.src, seg.src + seg.src_len));
-            out.push(Segment {
-                plain: seg.plain,
-                len: seg.len,
-                src: span.start,
-                src_len: span.len(),
-                exact: false,
-            });
+            out.push(Segment { plain: seg.plain, len: seg.len, src: span.start, src_len: span.len(), exact: false });
             continue;
         }
         let (from, to) = (seg.src, seg.src + seg.len);
@@ -376,21 +315,9 @@ fn remap_segments(segments: &[Segment], pieces: &[Piece]) -> Vec<Segment> {
             let hi = (p.plain + p.len).min(to);
             let plain = seg.plain + (lo - from);
             if p.len == p.src_len {
-                out.push(Segment {
-                    plain,
-                    len: hi - lo,
-                    src: p.src + (lo - p.plain),
-                    src_len: hi - lo,
-                    exact: true,
-                });
+                out.push(Segment { plain, len: hi - lo, src: p.src + (lo - p.plain), src_len: hi - lo, exact: true });
             } else {
-                out.push(Segment {
-                    plain,
-                    len: hi - lo,
-                    src: p.src,
-                    src_len: p.src_len,
-                    exact: false,
-                });
+                out.push(Segment { plain, len: hi - lo, src: p.src, src_len: p.src_len, exact: false });
             }
         }
     }
@@ -434,12 +361,7 @@ fn unescape(raw: &str, base: usize) -> (String, Vec<Piece>) {
     let mut run_start = 0;
     let flush_run = |out: &mut String, pieces: &mut Vec<Piece>, from: usize, to: usize| {
         if to > from {
-            pieces.push(Piece {
-                plain: out.len(),
-                len: to - from,
-                src: base + from,
-                src_len: to - from,
-            });
+            pieces.push(Piece { plain: out.len(), len: to - from, src: base + from, src_len: to - from });
             out.push_str(&raw[from..to]);
         }
     };
@@ -476,12 +398,7 @@ fn unescape(raw: &str, base: usize) -> (String, Vec<Piece>) {
         if let Some(c) = ch {
             let mut buf = [0u8; 4];
             let s = c.encode_utf8(&mut buf);
-            pieces.push(Piece {
-                plain: out.len(),
-                len: s.len(),
-                src: base + esc_start,
-                src_len: consumed,
-            });
+            pieces.push(Piece { plain: out.len(), len: s.len(), src: base + esc_start, src_len: consumed });
             out.push_str(s);
         }
         i = esc_start + consumed;
@@ -495,9 +412,7 @@ fn unescape(raw: &str, base: usize) -> (String, Vec<Piece>) {
 }
 
 fn hex(raw: &str, at: usize, digits: usize) -> Option<char> {
-    raw.get(at..at + digits)
-        .and_then(|h| u32::from_str_radix(h, 16).ok())
-        .and_then(char::from_u32)
+    raw.get(at..at + digits).and_then(|h| u32::from_str_radix(h, 16).ok()).and_then(char::from_u32)
 }
 
 #[cfg(test)]
@@ -510,10 +425,7 @@ mod tests {
         let (text, pieces) = unescape(raw, 100);
         assert_eq!(text, "a\tbéc");
         let c = text.find('c').unwrap();
-        assert_eq!(
-            map_through(&pieces, Span::new(c, c + 1)),
-            Span::new(100 + raw.find('c').unwrap(), 101 + raw.find('c').unwrap())
-        );
+        assert_eq!(map_through(&pieces, Span::new(c, c + 1)), Span::new(100 + raw.find('c').unwrap(), 101 + raw.find('c').unwrap()));
         let e = text.find('é').unwrap();
         assert_eq!(map_through(&pieces, Span::new(e, e + 2)), Span::new(104, 110));
     }

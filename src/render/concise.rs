@@ -8,16 +8,7 @@ pub(super) fn render(report: &Report<'_>) -> String {
     for d in report.diagnostics {
         let file = report.db.get(d.primary.file);
         let pos = file.position(d.primary.span.start);
-        let _ = writeln!(
-            out,
-            "{}:{}:{}: {}[{}] {}",
-            file.path,
-            pos.line,
-            pos.column,
-            d.severity,
-            d.rule,
-            neutralise(&d.message)
-        );
+        let _ = writeln!(out, "{}:{}:{}: {}[{}] {}", file.path, pos.line, pos.column, d.severity, d.rule, neutralise(&d.message));
     }
     let c = report.counts();
     let _ = writeln!(

@@ -24,12 +24,8 @@ pub(super) fn render(report: &Report<'_>, color: bool) -> String {
         super::concise::plural(c.warnings),
         c.infos
     );
-    let per: Vec<String> = report
-        .per_principle()
-        .into_iter()
-        .filter(|(_, e, w)| e + w > 0)
-        .map(|(p, e, w)| format!("{p} {e}E/{w}W"))
-        .collect();
+    let per: Vec<String> =
+        report.per_principle().into_iter().filter(|(_, e, w)| e + w > 0).map(|(p, e, w)| format!("{p} {e}E/{w}W")).collect();
     if !per.is_empty() {
         let _ = writeln!(out, "by principle: {}", per.join(", "));
     }
@@ -53,10 +49,7 @@ pub fn render_diagnostic(db: &SourceDb, d: &Diagnostic, color: bool) -> String {
     }
     let mut notes = Vec::new();
     if let Some(p) = &d.principle {
-        notes.push(format!(
-            "principle: {p}{}",
-            d.enabler.as_ref().map(|e| format!(" (enabler: {e})")).unwrap_or_default()
-        ));
+        notes.push(format!("principle: {p}{}", d.enabler.as_ref().map(|e| format!(" (enabler: {e})")).unwrap_or_default()));
     } else if let Some(e) = &d.enabler {
         notes.push(format!("enabler: {e}"));
     }
@@ -75,15 +68,7 @@ pub fn render_diagnostic(db: &SourceDb, d: &Diagnostic, color: bool) -> String {
     let mut buffer = if color { Buffer::ansi() } else { Buffer::no_color() };
     if term::emit_to_write_style(&mut buffer, &config, db, &cs).is_err() {
         let pos = file.position(d.primary.span.start);
-        return format!(
-            "{}[{}]: {}\n  --> {}:{}:{}\n\n",
-            d.severity,
-            d.rule,
-            neutralise(&d.message),
-            file.path,
-            pos.line,
-            pos.column
-        );
+        return format!("{}[{}]: {}\n  --> {}:{}:{}\n\n", d.severity, d.rule, neutralise(&d.message), file.path, pos.line, pos.column);
     }
     String::from_utf8_lossy(buffer.as_slice()).into_owned()
 }

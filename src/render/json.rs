@@ -6,11 +6,8 @@ use crate::source::SourceDb;
 use serde_json::{json, Value};
 
 pub(super) fn render(report: &Report<'_>) -> String {
-    let files: Vec<Value> = report
-        .files
-        .iter()
-        .map(|f| json!({"path": f.path, "format": f.format.as_str(), "status": f.status.as_str()}))
-        .collect();
+    let files: Vec<Value> =
+        report.files.iter().map(|f| json!({"path": f.path, "format": f.format.as_str(), "status": f.status.as_str()})).collect();
     let diagnostics: Vec<Value> = report.diagnostics.iter().map(|d| diagnostic(report.db, d)).collect();
     let c = report.counts();
     let doc = json!({
@@ -37,11 +34,8 @@ pub(crate) fn span_json(db: &SourceDb, label: &Label) -> Value {
 }
 
 pub(crate) fn diagnostic(db: &SourceDb, d: &Diagnostic) -> Value {
-    let labels: Vec<Value> = d
-        .secondary
-        .iter()
-        .map(|l| json!({"message": l.message, "path": db.get(l.file).path, "span": span_json(db, l)}))
-        .collect();
+    let labels: Vec<Value> =
+        d.secondary.iter().map(|l| json!({"message": l.message, "path": db.get(l.file).path, "span": span_json(db, l)})).collect();
     json!({
         "path": db.get(d.primary.file).path,
         "rule": d.rule,

@@ -51,12 +51,7 @@ impl Report<'_> {
         PRINCIPLES
             .iter()
             .map(|p| {
-                let of = |s: Severity| {
-                    self.diagnostics
-                        .iter()
-                        .filter(|d| d.severity == s && d.principle.as_deref() == Some(*p))
-                        .count()
-                };
+                let of = |s: Severity| self.diagnostics.iter().filter(|d| d.severity == s && d.principle.as_deref() == Some(*p)).count();
                 (*p, of(Severity::Error), of(Severity::Warning))
             })
             .collect()
@@ -82,7 +77,5 @@ pub fn render(format: OutputFormat, report: &Report<'_>, options: &RenderOptions
 /// Replaces terminal control characters in proposal text so it cannot move the cursor,
 /// change colours or rewrite a line in someone's terminal.
 pub fn neutralise(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() && c != '\n' && c != '\t' { '\u{FFFD}' } else { c })
-        .collect()
+    text.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { '\u{FFFD}' } else { c }).collect()
 }

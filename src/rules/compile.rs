@@ -29,8 +29,7 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn error(&mut self, span: impl Into<Span>, message: impl Into<String>) {
         let message = message.into();
-        self.diags
-            .push(Diagnostic::tool(ToolCode::InvalidRulePack, self.file, span.into(), message.clone()).with_label(message));
+        self.diags.push(Diagnostic::tool(ToolCode::InvalidRulePack, self.file, span.into(), message.clone()).with_label(message));
     }
 }
 
@@ -51,13 +50,8 @@ pub(super) fn compile_all(files: Vec<(String, String)>, db: &mut SourceDb) -> Re
             LANGUAGE if language.is_none() => language = Some((id, text)),
             SECTIONS if sections.is_none() => sections = Some((id, text)),
             LANGUAGE | SECTIONS => diags.push(
-                Diagnostic::tool(
-                    ToolCode::InvalidRulePack,
-                    id,
-                    Span::point(0),
-                    format!("{path} would replace the built-in vocabulary"),
-                )
-                .with_help("user packs extend the rules; to replace the vocabulary too, pass --no-builtin-rules"),
+                Diagnostic::tool(ToolCode::InvalidRulePack, id, Span::point(0), format!("{path} would replace the built-in vocabulary"))
+                    .with_help("user packs extend the rules; to replace the vocabulary too, pass --no-builtin-rules"),
             ),
             _ => packs.push((id, text)),
         }
@@ -82,13 +76,7 @@ pub(super) fn compile_all(files: Vec<(String, String)>, db: &mut SourceDb) -> Re
         }
     };
     let vocab = match toml::from_str::<RawLanguage>(&lang_text) {
-        Ok(raw) => compile_language(
-            raw,
-            &mut Ctx {
-                file: lang_id,
-                diags: &mut diags,
-            },
-        ),
+        Ok(raw) => compile_language(raw, &mut Ctx { file: lang_id, diags: &mut diags }),
         Err(e) => {
             diags.push(de_error(lang_id, &e));
             None
@@ -116,18 +104,12 @@ pub(super) fn compile_all(files: Vec<(String, String)>, db: &mut SourceDb) -> Re
         let principle = header.principle.as_ref().map(|p| p.get_ref().clone());
         if let Some(p) = &header.principle {
             if !PRINCIPLES.contains(&p.get_ref().as_str()) {
-                ctx.error(
-                    p.span(),
-                    format!("unknown principle `{}`; expected one of {}", p.get_ref(), PRINCIPLES.join(", ")),
-                );
+                ctx.error(p.span(), format!("unknown principle `{}`; expected one of {}", p.get_ref(), PRINCIPLES.join(", ")));
             }
         }
         let prefix = header.prefix.get_ref().clone();
         if prefix.is_empty() || !prefix.chars().all(|c| c.is_ascii_uppercase()) || prefix == "PL" {
-            ctx.error(
-                header.prefix.span(),
-                format!("prefix `{prefix}` must be capital letters (and `PL` is the tool's own)"),
-            );
+            ctx.error(header.prefix.span(), format!("prefix `{prefix}` must be capital letters (and `PL` is the tool's own)"));
         }
         infos.push(PackInfo {
             path: path.clone(),
@@ -156,12 +138,7 @@ pub(super) fn compile_all(files: Vec<(String, String)>, db: &mut SourceDb) -> Re
         return Err(diags);
     }
     rules.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(RuleSet {
-        rules,
-        packs: infos,
-        vocab,
-        catalog,
-    })
+    Ok(RuleSet { rules, packs: infos, vocab, catalog })
 }
 
 fn de_error(file: FileId, e: &toml::de::Error) -> Diagnostic {
@@ -178,16 +155,10 @@ fn compile_language(raw: RawLanguage, ctx: &mut Ctx<'_>) -> Option<Vocab> {
         }
     }
     let cue = |list: &[String], ctx: &mut Ctx<'_>| -> Option<regex::Regex> {
-        cue_regex(&dialect, list)
-            .map_err(|e| ctx.error(Span::point(0), format!("cue list does not compile: {e}")))
-            .ok()
+        cue_regex(&dialect, list).map_err(|e| ctx.error(Span::point(0), format!("cue list does not compile: {e}"))).ok()
     };
     let negation = cue(&raw.cues.negation, ctx);
-    let negation_after = if raw.cues.negation_after.is_empty() {
-        None
-    } else {
-        cue(&raw.cues.negation_after, ctx)
-    };
+    let negation_after = if raw.cues.negation_after.is_empty() { None } else { cue(&raw.cues.negation_after, ctx) };
     let hedge = cue(&raw.cues.hedge, ctx);
     let deferral = cue(&raw.cues.deferral, ctx);
     let not_needed = cue(&raw.cues.not_needed, ctx);
@@ -195,9 +166,7 @@ fn compile_language(raw: RawLanguage, ctx: &mut Ctx<'_>) -> Option<Vocab> {
     let placeholders = cue(&raw.cues.placeholders, ctx);
     let q = &raw.qualifiers;
     let qual = |s: &Spanned<String>, ctx: &mut Ctx<'_>| -> Option<regex::Regex> {
-        compile(s.get_ref())
-            .map_err(|e| ctx.error(s.span(), format!("qualifier does not compile: {e}")))
-            .ok()
+        compile(s.get_ref()).map_err(|e| ctx.error(s.span(), format!("qualifier does not compile: {e}"))).ok()
     };
     let status = qual(&q.status, ctx);
     let plan = qual(&q.plan, ctx);
@@ -213,12 +182,7 @@ fn compile_language(raw: RawLanguage, ctx: &mut Ctx<'_>) -> Option<Vocab> {
         }
         let matcher = phrase_matcher(&dialect, &t.terms, &t.patterns, ctx);
         let fields = t.fields.iter().filter_map(|f| field_predicate(f, t.id.span(), ctx)).collect();
-        triggers.push(Trigger {
-            id: t.id.into_inner(),
-            label: t.label,
-            fields,
-            matcher,
-        });
+        triggers.push(Trigger { id: t.id.into_inner(), label: t.label, fields, matcher });
     }
     let aliases = Aliases::new(raw.aliases);
     Some(Vocab {
@@ -231,13 +195,7 @@ fn compile_language(raw: RawLanguage, ctx: &mut Ctx<'_>) -> Option<Vocab> {
             reasons: reasons?,
             placeholders: placeholders?,
         },
-        qualifiers: Qualifiers {
-            status: status?,
-            plan: plan?,
-            owner: owner?,
-            reference: reference?,
-            date: date?,
-        },
+        qualifiers: Qualifiers { status: status?, plan: plan?, owner: owner?, reference: reference?, date: date? },
         dialect,
         aliases,
         triggers,
@@ -256,13 +214,7 @@ fn field_predicate(f: &RawFieldPredicate, span: std::ops::Range<usize>, ctx: &mu
     } else if let Some(items) = &f.contains {
         FieldTest::Contains(items.clone())
     } else {
-        ctx.error(
-            span,
-            format!(
-                "field predicate on `{}` needs one of equals, in, nonempty, positive or contains",
-                f.key
-            ),
-        );
+        ctx.error(span, format!("field predicate on `{}` needs one of equals, in, nonempty, positive or contains", f.key));
         return None;
     };
     Some(FieldPredicate { key: f.key.clone(), test })
@@ -301,11 +253,7 @@ fn severity(s: &Spanned<String>, ctx: &mut Ctx<'_>, allow_off: bool) -> Option<O
     match Severity::parse(s.get_ref()) {
         Some(sev) => Some(Some(sev)),
         None => {
-            let expected = if allow_off {
-                "error, warning, info or off"
-            } else {
-                "error, warning or info"
-            };
+            let expected = if allow_off { "error, warning, info or off" } else { "error, warning or info" };
             ctx.error(s.span(), format!("unknown severity `{}`; expected {expected}", s.get_ref()));
             None
         }
@@ -333,20 +281,13 @@ fn compile_rule(
         ctx.error(r.id.span(), format!("rule id `{id}` must look like `{prefix}-001`"));
     }
     let name = r.name.get_ref();
-    if name.is_empty()
-        || !name
-            .split('-')
-            .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
-    {
+    if name.is_empty() || !name.split('-').all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())) {
         ctx.error(r.name.span(), format!("rule name `{name}` must be kebab-case"));
     }
     let sev = severity(&r.severity, ctx, false).flatten();
     if let Some(e) = &r.enabler {
         if !ENABLERS.contains(&e.get_ref().as_str()) {
-            ctx.error(
-                e.span(),
-                format!("unknown enabler `{}`; expected one of {}", e.get_ref(), ENABLERS.join(", ")),
-            );
+            ctx.error(e.span(), format!("unknown enabler `{}`; expected one of {}", e.get_ref(), ENABLERS.join(", ")));
         }
     }
     if principle.is_none() && r.enabler.is_none() && prefix != "GOV" {
@@ -385,10 +326,7 @@ fn compile_rule(
     let check = match check_kind {
         "require-section" => {
             needs("`sections`", !r.sections.is_empty(), ctx);
-            Some(Check::RequireSection {
-                sections: sections.clone(),
-                min_words: r.min_words.unwrap_or(25),
-            })
+            Some(Check::RequireSection { sections: sections.clone(), min_words: r.min_words.unwrap_or(25) })
         }
         "require-evidence" => {
             needs("`terms` or `patterns`", matcher.is_some(), ctx);
@@ -430,10 +368,7 @@ fn compile_rule(
                     }
                 })
                 .collect();
-            Some(Check::RequireField {
-                fields,
-                alternative: matcher.clone(),
-            })
+            Some(Check::RequireField { fields, alternative: matcher.clone() })
         }
         "consistency" => {
             needs("`field` and `equals`", r.field.is_some() && r.equals.is_some(), ctx);
@@ -447,11 +382,7 @@ fn compile_rule(
                 },
                 None => (matcher.clone(), "the text says otherwise".to_string()),
             };
-            needs(
-                "`trigger`, `terms` or `patterns`",
-                text_matcher.is_some() || r.trigger.is_some(),
-                ctx,
-            );
+            needs("`trigger`, `terms` or `patterns`", text_matcher.is_some() || r.trigger.is_some(), ctx);
             let negated = match &r.polarity {
                 Some(p) if p.get_ref() == "negated" => true,
                 Some(p) if p.get_ref() == "asserted" => false,
@@ -462,13 +393,9 @@ fn compile_rule(
                 None => false,
             };
             match (r.field.as_ref(), r.equals.as_ref(), text_matcher) {
-                (Some(f), Some(eq), Some(m)) => Some(Check::Consistency {
-                    field: f.get_ref().clone(),
-                    equals: toml_to_value(eq),
-                    matcher: m,
-                    negated,
-                    label,
-                }),
+                (Some(f), Some(eq), Some(m)) => {
+                    Some(Check::Consistency { field: f.get_ref().clone(), equals: toml_to_value(eq), matcher: m, negated, label })
+                }
                 _ => None,
             }
         }
@@ -480,11 +407,7 @@ fn compile_rule(
             None
         }
     };
-    let when = r
-        .when
-        .as_ref()
-        .map(|w| compile_when(w.get_ref(), w.span(), vocab, ctx))
-        .unwrap_or_default();
+    let when = r.when.as_ref().map(|w| compile_when(w.get_ref(), w.span(), vocab, ctx)).unwrap_or_default();
     let mut stages = BTreeMap::new();
     for (stage, ov) in &r.stage {
         if !STAGES.contains(&stage.as_str()) {
@@ -498,13 +421,7 @@ fn compile_rule(
                 ctx.error(ov.span(), "min-level must be 1, 2 or 3");
             }
         }
-        stages.insert(
-            stage.clone(),
-            StageOverride {
-                severity,
-                min_level: o.min_level,
-            },
-        );
+        stages.insert(stage.clone(), StageOverride { severity, min_level: o.min_level });
     }
     let mut examples = Vec::new();
     for ex in &r.example {
@@ -525,12 +442,7 @@ fn compile_rule(
                 continue;
             }
         };
-        examples.push(Example {
-            expect_fail,
-            text: e.text.clone(),
-            format,
-            span: ex.span().into(),
-        });
+        examples.push(Example { expect_fail, text: e.text.clone(), format, span: ex.span().into() });
     }
     if !examples.iter().any(|e| e.expect_fail) || !examples.iter().any(|e| !e.expect_fail) {
         ctx.error(r.id.span(), format!("rule `{id}` needs at least one `fail` and one `pass` example"));
@@ -585,18 +497,11 @@ fn compile_when(w: &RawWhen, span: std::ops::Range<usize>, vocab: &Vocab, ctx: &
         })
         .collect();
     let field = match (&w.field, &w.equals, &w.in_values) {
-        (Some(key), Some(eq), _) => Some(FieldPredicate {
-            key: key.clone(),
-            test: FieldTest::Equals(toml_to_value(eq)),
-        }),
-        (Some(key), None, Some(vs)) => Some(FieldPredicate {
-            key: key.clone(),
-            test: FieldTest::In(vs.iter().map(toml_to_value).collect()),
-        }),
-        (Some(key), None, None) => Some(FieldPredicate {
-            key: key.clone(),
-            test: FieldTest::NonEmpty,
-        }),
+        (Some(key), Some(eq), _) => Some(FieldPredicate { key: key.clone(), test: FieldTest::Equals(toml_to_value(eq)) }),
+        (Some(key), None, Some(vs)) => {
+            Some(FieldPredicate { key: key.clone(), test: FieldTest::In(vs.iter().map(toml_to_value).collect()) })
+        }
+        (Some(key), None, None) => Some(FieldPredicate { key: key.clone(), test: FieldTest::NonEmpty }),
         (None, Some(_), _) | (None, _, Some(_)) => {
             ctx.error(span, "`equals` and `in` need a `field`");
             None
@@ -604,12 +509,5 @@ fn compile_when(w: &RawWhen, span: std::ops::Range<usize>, vocab: &Vocab, ctx: &
         (None, None, None) => None,
     };
     let matcher = phrase_matcher(&vocab.dialect, &w.terms, &w.patterns, ctx);
-    When {
-        triggers,
-        all_triggers,
-        stages,
-        nations: w.nations.iter().map(|n| n.to_lowercase()).collect(),
-        field,
-        matcher,
-    }
+    When { triggers, all_triggers, stages, nations: w.nations.iter().map(|n| n.to_lowercase()).collect(), field, matcher }
 }

@@ -56,13 +56,10 @@ impl FieldPredicate {
             },
             FieldTest::Positive => field.value.as_number().is_some_and(|n| n > 0.0),
             FieldTest::Contains(items) => match &field.value {
-                Value::Array(a) => a.iter().any(|v| {
-                    v.as_text()
-                        .is_some_and(|t| items.iter().any(|i| normalise_enum(&t) == normalise_enum(i)))
-                }),
-                other => other
-                    .as_text()
-                    .is_some_and(|t| items.iter().any(|i| normalise_enum(&t).contains(&normalise_enum(i)))),
+                Value::Array(a) => {
+                    a.iter().any(|v| v.as_text().is_some_and(|t| items.iter().any(|i| normalise_enum(&t) == normalise_enum(i))))
+                }
+                other => other.as_text().is_some_and(|t| items.iter().any(|i| normalise_enum(&t).contains(&normalise_enum(i)))),
             },
         };
         ok.then_some(field.span)

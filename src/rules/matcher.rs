@@ -30,10 +30,7 @@ impl Dialect {
     pub fn term_regex(&self, term: &str) -> String {
         let term = term.trim();
         let case_sensitive = term.chars().any(char::is_uppercase) && !term.chars().any(char::is_lowercase);
-        let words: Vec<&str> = term
-            .split(|c: char| c.is_whitespace() || c == '-')
-            .filter(|w| !w.is_empty())
-            .collect();
+        let words: Vec<&str> = term.split(|c: char| c.is_whitespace() || c == '-').filter(|w| !w.is_empty()).collect();
         let mut body = String::new();
         for (i, word) in words.iter().enumerate() {
             if i > 0 {
@@ -131,11 +128,7 @@ impl Dialect {
 }
 
 pub fn compile(source: &str) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(source)
-        .case_insensitive(true)
-        .size_limit(SIZE_LIMIT)
-        .dfa_size_limit(DFA_SIZE_LIMIT)
-        .build()
+    RegexBuilder::new(source).case_insensitive(true).size_limit(SIZE_LIMIT).dfa_size_limit(DFA_SIZE_LIMIT).build()
 }
 
 /// One compiled alternation of terms and patterns.

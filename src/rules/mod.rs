@@ -19,14 +19,7 @@ pub use builtin::BUILTIN;
 pub use language::{FieldPredicate, FieldTest, Vocab};
 pub use matcher::Matcher;
 
-pub const PRINCIPLES: [&str; 6] = [
-    "democratic",
-    "ethical",
-    "inclusive",
-    "sustainable",
-    "cyber-resilient",
-    "user-centric",
-];
+pub const PRINCIPLES: [&str; 6] = ["democratic", "ethical", "inclusive", "sustainable", "cyber-resilient", "user-centric"];
 pub const ENABLERS: [&str; 6] = ["data", "connectivity", "leadership", "capability", "collaboration", "value"];
 pub const STAGES: [&str; 6] = ["idea", "discovery", "alpha", "beta", "live", "retire"];
 
@@ -217,11 +210,8 @@ pub fn load(sources: &RuleSources<'_>, db: &mut SourceDb) -> Result<RuleSet, Vec
 
 fn read_pack_dir(dir: &Path) -> Result<Vec<(String, String)>, String> {
     let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read rule directory {}: {e}", dir.display()))?;
-    let mut paths: Vec<_> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
+    let mut paths: Vec<_> =
+        entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect();
     paths.sort();
     let mut out = Vec::new();
     for path in paths {

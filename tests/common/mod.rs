@@ -16,13 +16,7 @@ pub fn proplint() -> Command {
 
 /// Runs `proplint check --format json` with extra args and returns the parsed document.
 pub fn check_json(args: &[&str]) -> (i32, serde_json::Value) {
-    let out = proplint()
-        .arg("check")
-        .arg("--format")
-        .arg("json")
-        .args(args)
-        .output()
-        .expect("runs");
+    let out = proplint().arg("check").arg("--format").arg("json").args(args).output().expect("runs");
     let code = out.status.code().unwrap_or(-1);
     let doc =
         serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("stdout is JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));

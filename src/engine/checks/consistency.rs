@@ -21,15 +21,10 @@ pub(super) fn run(
     if !loosely_equal(&f.value, equals) {
         return Vec::new();
     }
-    let found = if negated {
-        ctx.first_negated(matcher)
-    } else {
-        ctx.first_asserted(matcher)
-    };
+    let found = if negated { ctx.first_negated(matcher) } else { ctx.first_asserted(matcher) };
     let Some(span) = found else { return Vec::new() };
     let shown = f.value.as_text().unwrap_or_default();
     let mut d = ctx.diagnostic(rule, severity, rule.message.clone(), span, label.to_string());
-    d.secondary
-        .push(ctx.label(f.span, format!("but the metadata says `{field} = {shown}`")));
+    d.secondary.push(ctx.label(f.span, format!("but the metadata says `{field} = {shown}`")));
     vec![d]
 }

@@ -18,13 +18,7 @@ pub(super) fn run(
         if !block.kind.is_evidence() {
             continue;
         }
-        if !sections.is_empty()
-            && !ctx
-                .proposal
-                .block_section_ids(block)
-                .iter()
-                .any(|id| sections.iter().any(|s| s == id))
-        {
+        if !sections.is_empty() && !ctx.proposal.block_section_ids(block).iter().any(|id| sections.iter().any(|s| s == id)) {
             continue;
         }
         for m in matcher.find_iter(&block.text) {
@@ -35,20 +29,11 @@ pub(super) fn run(
                 continue;
             }
             let span = block.source_span(m.range());
-            let mut d = ctx.diagnostic(
-                rule,
-                severity,
-                format!("{}: '{}'", rule.message, m.as_str().trim()),
-                span,
-                "found here",
-            );
+            let mut d = ctx.diagnostic(rule, severity, format!("{}: '{}'", rule.message, m.as_str().trim()), span, "found here");
             if let Some(s) = suggest {
                 d.help = Some(format!("{} Suggested wording: {s}", rule.help));
             }
-            d.section = block
-                .section
-                .and_then(|s| ctx.proposal.sections[s].ids.first().cloned())
-                .or(d.section);
+            d.section = block.section.and_then(|s| ctx.proposal.sections[s].ids.first().cloned()).or(d.section);
             out.push(d);
         }
     }

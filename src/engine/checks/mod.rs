@@ -13,34 +13,16 @@ use crate::rules::{Check, Rule};
 pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, min_level: u8) -> Vec<Diagnostic> {
     match &rule.check {
         Check::RequireSection { sections, min_words } => require_section::run(ctx, rule, severity, sections, *min_words),
-        Check::RequireEvidence {
-            matcher,
-            with,
-            sections,
-            fields,
-            ..
-        } => {
-            let evidence = require_evidence::Evidence {
-                matcher,
-                with: with.as_ref(),
-                sections,
-                fields,
-            };
+        Check::RequireEvidence { matcher, with, sections, fields, .. } => {
+            let evidence = require_evidence::Evidence { matcher, with: with.as_ref(), sections, fields };
             require_evidence::run(ctx, rule, severity, &evidence, min_level)
         }
-        Check::Forbid {
-            matcher,
-            sections,
-            suggest,
-            negated_too,
-        } => forbid::run(ctx, rule, severity, matcher, sections, suggest.as_deref(), *negated_too),
+        Check::Forbid { matcher, sections, suggest, negated_too } => {
+            forbid::run(ctx, rule, severity, matcher, sections, suggest.as_deref(), *negated_too)
+        }
         Check::RequireField { fields, alternative } => require_field::run(ctx, rule, severity, fields, alternative.as_ref()),
-        Check::Consistency {
-            field,
-            equals,
-            matcher,
-            negated,
-            label,
-        } => consistency::run(ctx, rule, severity, field, equals, matcher, *negated, label),
+        Check::Consistency { field, equals, matcher, negated, label } => {
+            consistency::run(ctx, rule, severity, field, equals, matcher, *negated, label)
+        }
     }
 }

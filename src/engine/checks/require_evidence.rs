@@ -19,11 +19,8 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, ev: &Evidence<
         return Vec::new();
     }
     let hits = ctx.hits(ev.matcher, ev.with, sections);
-    let best = |inside: bool| {
-        hits.iter()
-            .filter(|h| h.in_sections == inside)
-            .max_by_key(|h| (h.grade.level, std::cmp::Reverse(h.span.start)))
-    };
+    let best =
+        |inside: bool| hits.iter().filter(|h| h.in_sections == inside).max_by_key(|h| (h.grade.level, std::cmp::Reverse(h.span.start)));
     let best_in = best(true);
     if best_in.is_some_and(|h| h.grade.level >= min_level) {
         return Vec::new();
@@ -32,29 +29,18 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, ev: &Evidence<
         // Evidence counts wherever it is; the author learns where a board would look.
         return vec![outside_note(ctx, rule, out, sections)];
     }
-    let best_any = hits
-        .iter()
-        .max_by_key(|h| (h.grade.level, h.in_sections, std::cmp::Reverse(h.span.start)));
+    let best_any = hits.iter().max_by_key(|h| (h.grade.level, h.in_sections, std::cmp::Reverse(h.span.start)));
     let (primary, label) = match best_any {
         Some(h) => (h.span, describe_hit(h, min_level)),
         None => match ctx.section_with(sections) {
-            Some(i) => (
-                ctx.proposal.sections[i].heading_span,
-                "nothing found under this heading".to_string(),
-            ),
+            Some(i) => (ctx.proposal.sections[i].heading_span, "nothing found under this heading".to_string()),
             None if !sections.is_empty() => {
                 let at = ctx.insertion_point(&sections[0]);
-                (
-                    at,
-                    format!("evidence belongs in a '{}' section here", ctx.set.catalog.title(&sections[0])),
-                )
+                (at, format!("evidence belongs in a '{}' section here", ctx.set.catalog.title(&sections[0])))
             }
             None => match &ctx.proposal.title {
                 Some(t) => (t.span, "nothing found in this proposal".to_string()),
-                None => (
-                    crate::span::Span::point(ctx.proposal.end),
-                    "nothing found in this proposal".to_string(),
-                ),
+                None => (crate::span::Span::point(ctx.proposal.end), "nothing found in this proposal".to_string()),
             },
         },
     };
@@ -72,12 +58,7 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, ev: &Evidence<
 /// The evidence level of a metadata record such as `assessments.dpia = { status, ref, date }`.
 fn record_level(ctx: &Ctx<'_>, key: &str) -> Option<u8> {
     let field = ctx.proposal.field(key)?;
-    let text = |k: &str| {
-        ctx.proposal
-            .field(&format!("{key}.{k}"))
-            .and_then(|f| f.value.as_text())
-            .map(|t| t.trim().to_lowercase())
-    };
+    let text = |k: &str| ctx.proposal.field(&format!("{key}.{k}")).and_then(|f| f.value.as_text()).map(|t| t.trim().to_lowercase());
     let Some(status) = text("status") else {
         // A bare value: `true`, or a reference string such as "Appendix D".
         return match field.value.as_bool() {
@@ -86,10 +67,7 @@ fn record_level(ctx: &Ctx<'_>, key: &str) -> Option<u8> {
             _ => Some(1),
         };
     };
-    let has_ref = text("ref")
-        .or_else(|| text("reference"))
-        .or_else(|| text("url"))
-        .is_some_and(|r| !r.is_empty());
+    let has_ref = text("ref").or_else(|| text("reference")).or_else(|| text("url")).is_some_and(|r| !r.is_empty());
     let has_date = text("date").is_some();
     let status = status.replace([' ', '-'], "_");
     let level = match status.as_str() {
@@ -110,9 +88,7 @@ fn record_level(ctx: &Ctx<'_>, key: &str) -> Option<u8> {
         }
         // A justified "not required" is a decision the board can accept.
         "not_required" | "not_applicable"
-            if text("reason")
-                .or_else(|| text("justification"))
-                .is_some_and(|r| r.split_whitespace().count() >= 4) =>
+            if text("reason").or_else(|| text("justification")).is_some_and(|r| r.split_whitespace().count() >= 4) =>
         {
             3
         }
@@ -157,14 +133,9 @@ fn outside_note(ctx: &Ctx<'_>, rule: &Rule, hit: &Hit, sections: &[String]) -> D
         .section
         .map_or_else(|| "the preamble".to_string(), |s| format!("'{}'", ctx.proposal.sections[s].heading));
     let expected = ctx.set.catalog.title(&sections[0]);
-    let message = format!(
-        "evidence for {} is under {where_found}; boards look for it under '{expected}'",
-        rule.id
-    );
+    let message = format!("evidence for {} is under {where_found}; boards look for it under '{expected}'", rule.id);
     let mut d = ctx.diagnostic(rule, Severity::Info, message, hit.span, "found here");
     d.advisory = true;
-    d.help = Some(format!(
-        "move this into a '{expected}' section, or add a short cross-reference there"
-    ));
+    d.help = Some(format!("move this into a '{expected}' section, or add a short cross-reference there"));
     d
 }

@@ -15,10 +15,7 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, fields: &[Fiel
                 if !spec.required || alternative.is_some_and(|m| ctx.first_asserted(m).is_some()) {
                     continue;
                 }
-                let at = ctx
-                    .proposal
-                    .metadata_span
-                    .unwrap_or_else(|| ctx.proposal.title.as_ref().map_or(Span::point(0), |t| t.span));
+                let at = ctx.proposal.metadata_span.unwrap_or_else(|| ctx.proposal.title.as_ref().map_or(Span::point(0), |t| t.span));
                 let message = format!("{} (`{}` is missing)", rule.message, spec.key);
                 out.push(ctx.diagnostic(rule, severity, message, at, format!("add `{}` to the metadata", spec.key)));
             }
@@ -34,13 +31,7 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, fields: &[Fiel
                     let names: Vec<String> = spec.allowed.iter().filter_map(Value::as_text).collect();
                     let shown = field.value.as_text().unwrap_or_else(|| field.value.type_name().to_string());
                     let message = format!("{} (`{}` is `{shown}`)", rule.message, spec.key);
-                    out.push(ctx.diagnostic(
-                        rule,
-                        severity,
-                        message,
-                        field.span,
-                        format!("expected one of: {}", names.join(", ")),
-                    ));
+                    out.push(ctx.diagnostic(rule, severity, message, field.span, format!("expected one of: {}", names.join(", "))));
                 }
             }
         }
@@ -66,9 +57,7 @@ fn allowed(value: &Value, allowed: &[Value]) -> bool {
         Value::Array(items) => items.iter().all(|v| allowed.iter().any(|a| loosely_equal(v, a))),
         Value::Str(s) => {
             let n = normalise_enum(s);
-            allowed
-                .iter()
-                .any(|a| loosely_equal(value, a) || a.as_text().is_some_and(|t| normalise_enum(&t) == n))
+            allowed.iter().any(|a| loosely_equal(value, a) || a.as_text().is_some_and(|t| normalise_enum(&t) == n))
         }
         _ => allowed.iter().any(|a| loosely_equal(value, a)),
     }

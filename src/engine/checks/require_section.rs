@@ -8,9 +8,8 @@ use crate::sections::real_words;
 pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, sections: &[String], min_words: usize) -> Vec<Diagnostic> {
     let proposal = ctx.proposal;
     let placeholder = |text: &str| is_placeholder_text(ctx, text);
-    let candidates: Vec<usize> = (0..proposal.sections.len())
-        .filter(|&i| proposal.sections[i].ids.iter().any(|id| sections.contains(id)))
-        .collect();
+    let candidates: Vec<usize> =
+        (0..proposal.sections.len()).filter(|&i| proposal.sections[i].ids.iter().any(|id| sections.contains(id))).collect();
     let counted: Vec<(usize, usize)> = candidates.iter().map(|&i| (i, real_words(proposal, i, &placeholder))).collect();
     if counted.iter().any(|&(_, words)| words >= min_words) {
         return Vec::new();
@@ -21,24 +20,14 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, sections: &[St
         let label = if words == 0 {
             "this section has no real text (only placeholders, comments or nothing)".to_string()
         } else {
-            format!(
-                "only {words} word{} of real text here; at least {min_words} expected",
-                if words == 1 { "" } else { "s" }
-            )
+            format!("only {words} word{} of real text here; at least {min_words} expected", if words == 1 { "" } else { "s" })
         };
         let message = format!("{} (the '{}' section is a stub)", rule.message, section.heading);
         return vec![ctx.diagnostic(rule, severity, message, section.heading_span, label)];
     }
     let at = ctx.insertion_point(&sections[0]);
-    let mut d = ctx.diagnostic(
-        rule,
-        severity,
-        rule.message.clone(),
-        at,
-        format!("a '{title}' section belongs here"),
-    );
-    d.secondary
-        .extend(ctx.title_label(format!("this proposal has no '{title}' section")));
+    let mut d = ctx.diagnostic(rule, severity, rule.message.clone(), at, format!("a '{title}' section belongs here"));
+    d.secondary.extend(ctx.title_label(format!("this proposal has no '{title}' section")));
     vec![d]
 }
 
@@ -52,9 +41,5 @@ pub(crate) fn is_placeholder_text(ctx: &Ctx<'_>, text: &str) -> bool {
         return true;
     }
     let remaining = re.replace_all(text, " ");
-    remaining
-        .split_whitespace()
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .count()
-        <= 3
+    remaining.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count() <= 3
 }
