@@ -99,6 +99,8 @@ pub enum BlockKind {
     Prose,
     ListItem,
     TableRow,
+    /// A block quotation: read as evidence, but not as the author's own wording.
+    Quote,
     Code,
     Comment,
     Html,
@@ -107,7 +109,7 @@ pub enum BlockKind {
 impl BlockKind {
     /// Text of these kinds is kept in the model but never counts as evidence.
     pub fn is_evidence(self) -> bool {
-        matches!(self, BlockKind::Prose | BlockKind::ListItem | BlockKind::TableRow)
+        matches!(self, BlockKind::Prose | BlockKind::ListItem | BlockKind::TableRow | BlockKind::Quote)
     }
 }
 

@@ -57,6 +57,7 @@ pub(super) struct MdBuilder<'p> {
     heading: Option<(u8, usize, String)>,
     raw_kind: Option<BlockKind>,
     in_item: usize,
+    in_quote: usize,
     allow_title: bool,
 }
 
@@ -74,6 +75,7 @@ impl<'p> MdBuilder<'p> {
             heading: None,
             raw_kind: None,
             in_item: 0,
+            in_quote: 0,
             allow_title,
         }
     }
@@ -118,6 +120,10 @@ impl<'p> MdBuilder<'p> {
                     self.open(if self.in_item > 0 { BlockKind::ListItem } else { BlockKind::Prose });
                 }
             }
+            Tag::BlockQuote(_) => {
+                self.flush();
+                self.in_quote += 1;
+            }
             Tag::Item => {
                 self.flush();
                 self.in_item += 1;
@@ -157,6 +163,10 @@ impl<'p> MdBuilder<'p> {
                 }
             }
             TagEnd::Paragraph | TagEnd::TableHead | TagEnd::TableRow => self.flush(),
+            TagEnd::BlockQuote(_) => {
+                self.flush();
+                self.in_quote = self.in_quote.saturating_sub(1);
+            }
             TagEnd::Item => {
                 self.flush();
                 self.in_item = self.in_item.saturating_sub(1);
@@ -211,6 +221,8 @@ impl<'p> MdBuilder<'p> {
     }
 
     fn open(&mut self, kind: BlockKind) {
+        // Quoted text is someone else's words: evidence of context, never the author's claim.
+        let kind = if self.in_quote > 0 && matches!(kind, BlockKind::Prose | BlockKind::ListItem) { BlockKind::Quote } else { kind };
         let mut block = Block::new(kind);
         block.section = self.stack.last().copied();
         self.current = Some(block);

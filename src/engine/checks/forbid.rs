@@ -2,6 +2,7 @@
 
 use crate::diag::{Diagnostic, Severity};
 use crate::engine::Ctx;
+use crate::model::BlockKind;
 use crate::rules::{Matcher, Rule};
 
 pub(super) fn run(
@@ -15,7 +16,8 @@ pub(super) fn run(
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (bi, block) in ctx.proposal.blocks.iter().enumerate() {
-        if !block.kind.is_evidence() {
+        // Quotations are not the author's wording; code and comments are not text at all.
+        if !block.kind.is_evidence() || block.kind == BlockKind::Quote {
             continue;
         }
         if !sections.is_empty() && !ctx.proposal.block_section_ids(block).iter().any(|id| sections.iter().any(|s| s == id)) {

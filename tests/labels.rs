@@ -1,0 +1,60 @@
+//! The development set: realistic proposals with the principle-level verdicts a strict but
+//! fair reviewer gave (fixtures/proposals/labels.toml). A principle is flagged when proplint
+//! reports a warning or error of that principle. Prints precision and recall and fails
+//! below 0.9 for either.
+
+mod common;
+use std::collections::{BTreeMap, BTreeSet};
+
+const PRINCIPLES: [&str; 6] = ["democratic", "ethical", "inclusive", "sustainable", "cyber-resilient", "user-centric"];
+
+#[test]
+fn principle_verdicts_match_the_reviewer() {
+    let labels: toml::Table =
+        toml::from_str(&std::fs::read_to_string(common::root().join("fixtures/proposals/labels.toml")).unwrap()).unwrap();
+    let entries = labels["proposal"].as_array().unwrap();
+    assert!(entries.len() >= 20, "the development set needs at least 20 proposals");
+    let (_, doc) = common::check_json(&["fixtures/proposals"]);
+    let mut flagged: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for d in doc["diagnostics"].as_array().unwrap() {
+        if matches!(d["severity"].as_str(), Some("error" | "warning")) {
+            if let Some(p) = d["principle"].as_str() {
+                let file = d["path"].as_str().unwrap().rsplit('/').next().unwrap().to_string();
+                flagged.entry(file).or_default().insert(p.to_string());
+            }
+        }
+    }
+    let (mut tp, mut fp, mut fneg) = (0u32, 0u32, 0u32);
+    let mut disagreements = Vec::new();
+    for e in entries {
+        let file = e["file"].as_str().unwrap();
+        assert!(common::root().join("fixtures/proposals").join(file).exists(), "{file} is labelled but missing");
+        for p in PRINCIPLES {
+            let gap = e[p].as_str() == Some("gap");
+            let flag = flagged.get(file).is_some_and(|s| s.contains(p));
+            match (gap, flag) {
+                (true, true) => tp += 1,
+                (false, true) => {
+                    fp += 1;
+                    disagreements.push(format!("false alarm: {file} {p}"));
+                }
+                (true, false) => {
+                    fneg += 1;
+                    disagreements.push(format!("missed gap: {file} {p}"));
+                }
+                (false, false) => {}
+            }
+        }
+    }
+    let precision = f64::from(tp) / f64::from((tp + fp).max(1));
+    let recall = f64::from(tp) / f64::from((tp + fneg).max(1));
+    println!("principle verdicts: precision {precision:.3}, recall {recall:.3} (tp {tp}, fp {fp}, fn {fneg})");
+    for d in &disagreements {
+        println!("  {d}");
+    }
+    assert!(
+        precision >= 0.9 && recall >= 0.9,
+        "precision {precision:.3} and recall {recall:.3} must both be at least 0.9:\n{}",
+        disagreements.join("\n")
+    );
+}
