@@ -164,7 +164,7 @@ impl Catalog {
             }
         }
         match best {
-            Some((score, def)) if score >= 5 && !tie => Some(def.id.clone()),
+            Some((score, def)) if score >= 4 && !tie => Some(def.id.clone()),
             _ => None,
         }
     }
