@@ -56,15 +56,37 @@ pub struct CheckArgs {
     /// Files or directories to lint; `-` reads standard input
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
-    /// Output format
-    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
-    pub format: OutputFormat,
+    /// Output format, optionally written to FILE; repeat to write several in one run (at
+    /// most one without a FILE goes to standard output). Formats: human, concise, json,
+    /// json-lines, sarif, github, gitlab, junit, markdown
+    #[arg(long = "format", value_name = "FORMAT[=FILE]", value_parser = parse_format_spec)]
+    pub formats: Vec<FormatSpec>,
+    /// Write the (single) output format to FILE instead of standard output
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
     /// When to use colour in human output (NO_COLOR is honoured)
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
     /// Lowest severity that makes the run fail with exit code 1
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
+    /// Always exit 0 when the run itself worked, whatever it found
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Also fail (exit 1) when there are more than N warnings
+    #[arg(long, value_name = "N")]
+    pub max_warnings: Option<usize>,
+    /// Print how many findings each rule produced, most frequent first, instead of the
+    /// findings on standard output (files named with FORMAT=FILE are still written)
+    #[arg(long)]
+    pub statistics: bool,
+    /// Print findings only, without the summary lines of human and concise output
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Skip named files that are not proposals (TOML without a [proposal] table) and exit 0
+    /// when none is left, for pre-commit and other tools that pass every changed file
+    #[arg(long)]
+    pub skip_non_proposals: bool,
     /// Do not honour .gitignore and .ignore files
     #[arg(long)]
     pub no_ignore: bool,
@@ -105,4 +127,54 @@ pub struct TestRulesArgs {
     pub only: Option<String>,
     #[command(flatten)]
     pub rule_args: RuleArgs,
+}
+
+/// One `--format FORMAT[=FILE]` value. `file` is `None` for standard output (also `=-`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormatSpec {
+    pub format: OutputFormat,
+    pub file: Option<PathBuf>,
+}
+
+fn parse_format_spec(value: &str) -> Result<FormatSpec, String> {
+    let (name, file) = match value.split_once('=') {
+        Some((n, "")) => return Err(format!("no file name after `{n}=`")),
+        Some((n, "-")) => (n, None),
+        Some((n, f)) => (n, Some(PathBuf::from(f))),
+        None => (value, None),
+    };
+    let format = OutputFormat::from_str(name, true).map_err(|_| {
+        let names: Vec<String> =
+            OutputFormat::value_variants().iter().filter_map(|v| v.to_possible_value()).map(|v| v.get_name().to_string()).collect();
+        format!("unknown format `{name}` (expected one of: {})", names.join(", "))
+    })?;
+    Ok(FormatSpec { format, file })
+}
+
+impl CheckArgs {
+    /// The formats to write and where: checked here so that a bad combination fails before
+    /// any work is done. Without `--format`, human output goes to standard output.
+    pub fn outputs(&self) -> Result<Vec<FormatSpec>, String> {
+        let mut specs = self.formats.clone();
+        if specs.is_empty() {
+            specs.push(FormatSpec { format: OutputFormat::Human, file: None });
+        }
+        if let Some(out) = &self.output {
+            if specs.len() > 1 || specs[0].file.is_some() {
+                return Err("--output takes a single --format without =FILE; use --format FORMAT=FILE for several".into());
+            }
+            specs[0].file = Some(out.clone());
+        }
+        if specs.iter().filter(|s| s.file.is_none()).count() > 1 {
+            return Err("at most one --format can go to standard output; give the others a file with FORMAT=FILE".into());
+        }
+        for (i, s) in specs.iter().enumerate() {
+            if let Some(f) = &s.file {
+                if specs[..i].iter().any(|o| o.file.as_ref() == Some(f)) {
+                    return Err(format!("two formats would write to {}", f.display()));
+                }
+            }
+        }
+        Ok(specs)
+    }
 }

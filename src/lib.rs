@@ -20,7 +20,7 @@ pub mod walk;
 
 use cli::{CheckArgs, ColorChoice, Command, FailOn, RuleArgs, RulesArgs, RulesFormat, TestRulesArgs};
 use diag::{Diagnostic, Severity};
-use render::{RenderOptions, Report};
+use render::{OutputFormat, RenderOptions, Report};
 use rules::{RuleSet, RuleSources};
 use source::SourceDb;
 use std::io::{IsTerminal, Read};
@@ -83,14 +83,29 @@ fn use_color(choice: ColorChoice) -> bool {
 
 fn run_check(args: &CheckArgs) -> (ExitStatus, Output) {
     let mut out = Output::default();
+    let outputs = match args.outputs() {
+        Ok(o) => o,
+        Err(message) => {
+            out.stderr.push_str(&format!("proplint: {message}\n"));
+            return (ExitStatus::Error, out);
+        }
+    };
     let color = use_color(args.color);
     let mut db = SourceDb::default();
     let Some(set) = load_rules(&args.rule_args, &mut db, &mut out, color) else {
         return (ExitStatus::Error, out);
     };
-    let discovery = walk::discover(&args.paths, args.no_ignore, args.stdin_filename.as_deref());
+    let mut discovery = walk::discover(&args.paths, args.no_ignore, args.stdin_filename.as_deref());
+    let mut notes = Vec::new();
     for (path, problem) in &discovery.problems {
         out.stderr.push_str(&format!("proplint: {path}: {problem}\n"));
+        notes.push(format!("{path}: {problem}"));
+    }
+    if args.skip_non_proposals {
+        // Treated as found by walking: check.rs then drops TOML files that are not forms.
+        for input in &mut discovery.inputs {
+            input.explicit = false;
+        }
     }
     let stdin_text = if discovery.inputs.iter().any(|i| i.stdin) {
         let mut s = String::new();
@@ -106,21 +121,68 @@ fn run_check(args: &CheckArgs) -> (ExitStatus, Output) {
     let options = check::Options { max_size: args.max_file_size, selected: &selected, stdin: stdin_text.as_deref() };
     let outcome = check::run(&discovery.inputs, &set, &options, &mut db);
     if outcome.files.is_empty() {
+        if args.skip_non_proposals && discovery.problems.is_empty() {
+            return (ExitStatus::Clean, out);
+        }
         out.stderr.push_str("proplint: no proposals found (looked for *.md, *.markdown and *.toml forms with a [proposal] table)\n");
         return (ExitStatus::Error, out);
     }
-    let files = &outcome.files;
-    let report = Report { db: &db, files, diagnostics: &outcome.diagnostics, rules: Some(&set) };
-    out.stdout = render::render(args.format, &report, &RenderOptions { color });
+    let report = Report { db: &db, files: &outcome.files, diagnostics: &outcome.diagnostics, rules: Some(&set) };
+    let status = findings_status(args, &report);
+    let link_base = github_blob_base();
+    let mut options = RenderOptions { color, quiet: args.quiet, exit_code: status as i32, notes, link_base };
+    let mut failed_write = false;
+    for spec in &outputs {
+        match &spec.file {
+            None if args.statistics => {
+                let json = matches!(spec.format, OutputFormat::Json | OutputFormat::JsonLines);
+                out.stdout = render::render_statistics(&report, json);
+            }
+            None => out.stdout = render::render(spec.format, &report, &options),
+            Some(path) => {
+                options.color = false;
+                let text = render::render(spec.format, &report, &options);
+                options.color = color;
+                if let Err(e) = std::fs::write(path, text) {
+                    out.stderr.push_str(&format!("proplint: cannot write {} output to {}: {e}\n", spec.format.name(), path.display()));
+                    failed_write = true;
+                }
+            }
+        }
+    }
+    if args.statistics && outputs.iter().all(|s| s.file.is_some()) {
+        out.stdout = render::render_statistics(&report, false);
+    }
+    if failed_write {
+        return (ExitStatus::Error, out);
+    }
+    (status, out)
+}
+
+/// Exit status from the findings alone: `--fail-on` and `--max-warnings`, unless `--exit-zero`.
+fn findings_status(args: &CheckArgs, report: &Report<'_>) -> ExitStatus {
+    if args.exit_zero {
+        return ExitStatus::Clean;
+    }
     let threshold = match args.fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Info => Some(Severity::Info),
         FailOn::Never => None,
     };
-    let failed = threshold.is_some_and(|t| outcome.diagnostics.iter().any(|d| d.severity >= t));
-    let status = if failed { ExitStatus::Findings } else { ExitStatus::Clean };
-    (status, out)
+    let over_threshold = threshold.is_some_and(|t| report.diagnostics.iter().any(|d| d.severity >= t));
+    let too_many_warnings = args.max_warnings.is_some_and(|max| report.counts().warnings > max);
+    if over_threshold || too_many_warnings {
+        ExitStatus::Findings
+    } else {
+        ExitStatus::Clean
+    }
+}
+
+/// In GitHub Actions, Markdown links point at the files at the commit being checked.
+fn github_blob_base() -> Option<String> {
+    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    Some(format!("{}/{}/blob/{}/", var("GITHUB_SERVER_URL")?, var("GITHUB_REPOSITORY")?, var("GITHUB_SHA")?))
 }
 
 fn run_rules(args: &RulesArgs) -> (ExitStatus, Output) {

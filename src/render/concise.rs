@@ -3,12 +3,15 @@
 use super::{neutralise, Report};
 use std::fmt::Write;
 
-pub(super) fn render(report: &Report<'_>) -> String {
+pub(super) fn render(report: &Report<'_>, quiet: bool) -> String {
     let mut out = String::new();
     for d in report.diagnostics {
         let file = report.db.get(d.primary.file);
         let pos = file.position(d.primary.span.start);
         let _ = writeln!(out, "{}:{}:{}: {}[{}] {}", file.path, pos.line, pos.column, d.severity, d.rule, neutralise(&d.message));
+    }
+    if quiet {
+        return out;
     }
     let c = report.counts();
     let _ = writeln!(

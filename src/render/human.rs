@@ -7,10 +7,13 @@ use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label as CsLabe
 use codespan_reporting::term::{self, termcolor::Buffer, Config};
 use std::fmt::Write;
 
-pub(super) fn render(report: &Report<'_>, color: bool) -> String {
+pub(super) fn render(report: &Report<'_>, color: bool, quiet: bool) -> String {
     let mut out = String::new();
     for d in report.diagnostics {
         out.push_str(&render_diagnostic(report.db, d, color));
+    }
+    if quiet {
+        return out;
     }
     let c = report.counts();
     let _ = writeln!(

@@ -1,21 +1,61 @@
 //! Renderers: one module per output format, each a pure function from a report to text.
 
 mod concise;
+mod github;
+mod gitlab;
 mod human;
 mod json;
+mod json_lines;
+mod junit;
+mod markdown;
+mod sarif;
+mod statistics;
 
 use crate::check::FileEntry;
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Diagnostic, Label, Severity};
 use crate::rules::{RuleSet, PRINCIPLES};
 use crate::source::SourceDb;
+use std::collections::HashMap;
 
 pub use human::render_diagnostic;
+pub use statistics::render as render_statistics;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
+    /// Source excerpts with carets, then a summary (for people)
     Human,
+    /// One line per finding: `path:line:col: severity[ID] message`
     Concise,
+    /// One stable JSON document (version 1)
     Json,
+    /// One JSON diagnostic per line, for streaming
+    JsonLines,
+    /// SARIF 2.1.0 for GitHub code scanning and other SARIF viewers
+    Sarif,
+    /// GitHub Actions workflow commands (annotations), grouped per file
+    Github,
+    /// GitLab Code Quality report
+    Gitlab,
+    /// JUnit XML: one testsuite per file, one testcase per rule that applied
+    Junit,
+    /// Markdown summary for a pull-request comment or $GITHUB_STEP_SUMMARY
+    Markdown,
+}
+
+impl OutputFormat {
+    pub fn name(self) -> &'static str {
+        match self {
+            OutputFormat::Human => "human",
+            OutputFormat::Concise => "concise",
+            OutputFormat::Json => "json",
+            OutputFormat::JsonLines => "json-lines",
+            OutputFormat::Sarif => "sarif",
+            OutputFormat::Github => "github",
+            OutputFormat::Gitlab => "gitlab",
+            OutputFormat::Junit => "junit",
+            OutputFormat::Markdown => "markdown",
+        }
+    }
 }
 
 /// Everything a renderer may show about one run.
@@ -33,15 +73,21 @@ pub struct Counts {
     pub infos: usize,
 }
 
+impl Counts {
+    fn add(&mut self, severity: Severity) {
+        match severity {
+            Severity::Error => self.errors += 1,
+            Severity::Warning => self.warnings += 1,
+            Severity::Info => self.infos += 1,
+        }
+    }
+}
+
 impl Report<'_> {
     pub fn counts(&self) -> Counts {
         let mut c = Counts::default();
         for d in self.diagnostics {
-            match d.severity {
-                Severity::Error => c.errors += 1,
-                Severity::Warning => c.warnings += 1,
-                Severity::Info => c.infos += 1,
-            }
+            c.add(d.severity);
         }
         c
     }
@@ -60,17 +106,46 @@ impl Report<'_> {
     pub fn path_of(&self, d: &Diagnostic) -> &str {
         &self.db.get(d.primary.file).path
     }
+
+    /// Diagnostics grouped by the path they point into, in report order.
+    pub(crate) fn by_path(&self) -> Vec<(&str, Vec<&Diagnostic>)> {
+        let mut groups: Vec<(&str, Vec<&Diagnostic>)> = Vec::new();
+        for d in self.diagnostics {
+            let path = self.path_of(d);
+            match groups.last_mut() {
+                Some((p, list)) if *p == path => list.push(d),
+                _ => groups.push((path, vec![d])),
+            }
+        }
+        groups
+    }
 }
 
+/// What a run knows beyond its findings, for formats that record the invocation.
+#[derive(Debug, Clone, Default)]
 pub struct RenderOptions {
     pub color: bool,
+    /// Drop summary lines from human and concise output.
+    pub quiet: bool,
+    /// The exit code the run will end with (SARIF `invocations`).
+    pub exit_code: i32,
+    /// Problems with the command line's paths, reported as tool notifications.
+    pub notes: Vec<String>,
+    /// Prefix for links to files in Markdown (for example a repository's blob URL at a commit).
+    pub link_base: Option<String>,
 }
 
 pub fn render(format: OutputFormat, report: &Report<'_>, options: &RenderOptions) -> String {
     match format {
-        OutputFormat::Human => human::render(report, options.color),
-        OutputFormat::Concise => concise::render(report),
+        OutputFormat::Human => human::render(report, options.color, options.quiet),
+        OutputFormat::Concise => concise::render(report, options.quiet),
         OutputFormat::Json => json::render(report),
+        OutputFormat::JsonLines => json_lines::render(report),
+        OutputFormat::Sarif => sarif::render(report, options),
+        OutputFormat::Github => github::render(report),
+        OutputFormat::Gitlab => gitlab::render(report),
+        OutputFormat::Junit => junit::render(report),
+        OutputFormat::Markdown => markdown::render(report, options),
     }
 }
 
@@ -78,4 +153,100 @@ pub fn render(format: OutputFormat, report: &Report<'_>, options: &RenderOptions
 /// change colours or rewrite a line in someone's terminal.
 pub fn neutralise(text: &str) -> String {
     text.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { '\u{FFFD}' } else { c }).collect()
+}
+
+/// A span as 1-based lines and columns (code points, end exclusive). A non-empty span that
+/// ends at the start of a line is pulled back to the end of the line before, so that a
+/// section ending in a line break is not shown as reaching into the next line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Region {
+    pub start_line: usize,
+    pub start_column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+}
+
+pub(crate) fn region(db: &SourceDb, label: &Label) -> Region {
+    let file = db.get(label.file);
+    let start = file.position(label.span.start);
+    let mut end = file.position(label.span.end);
+    if !label.span.is_empty() && end.column == 1 && end.line > start.line {
+        let prev = file.lines.line_range(&file.text, end.line - 2);
+        end = file.position(prev.end);
+    }
+    Region { start_line: start.line, start_column: start.column, end_line: end.line, end_column: end.column }
+}
+
+/// Stable identities for findings, parallel to `report.diagnostics`: a hash of rule, section
+/// and the normalised text under the span, plus an occurrence number among identical keys
+/// in the same file. Line numbers play no part, so edits elsewhere keep the identity.
+pub(crate) fn fingerprints(report: &Report<'_>) -> Vec<String> {
+    let mut seen: HashMap<(usize, u64), usize> = HashMap::new();
+    report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let text = report.db.get(d.primary.file).slice(d.primary.span);
+            let normalised = text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+            let key = format!("{}\u{0}{}\u{0}{}", d.rule, d.section.as_deref().unwrap_or(""), normalised);
+            let hash = fnv1a(key.as_bytes());
+            let n = seen.entry((d.primary.file, hash)).or_insert(0);
+            *n += 1;
+            format!("{hash:016x}:{n}")
+        })
+        .collect()
+}
+
+/// FNV-1a (64-bit): tiny, and stable across Rust releases, unlike `DefaultHasher`.
+pub(crate) fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Percent-encodes a relative path for a URI (RFC 3986): unreserved characters and `/`
+/// stay, everything else becomes `%XX` of its UTF-8 bytes.
+pub(crate) fn percent_encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// The group a rule or finding is reported under: its principle, else `governance`.
+pub(crate) fn group_of(principle: Option<&str>) -> &str {
+    principle.unwrap_or("governance")
+}
+
+/// Capitalises the first letter, for messages shown as titles.
+pub(crate) fn sentence_case(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_encoding_keeps_unreserved_and_slashes() {
+        assert_eq!(percent_encode_path("a b/c%d,é.md"), "a%20b/c%25d%2C%C3%A9.md");
+    }
+
+    #[test]
+    fn fnv_is_stable() {
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
 }

@@ -1,0 +1,159 @@
+//! A Markdown summary for a pull-request comment or `$GITHUB_STEP_SUMMARY`: a table of
+//! errors, warnings and met rules per principle for each file, then the findings with
+//! `path:line` links. Symbols always come with numbers and a legend, never colour alone.
+
+use super::{group_of, percent_encode_path, region, RenderOptions, Report};
+use crate::check::{FileEntry, FileStatus};
+use crate::diag::{Diagnostic, Severity};
+use crate::engine::RuleStatus;
+use crate::rules::PRINCIPLES;
+use std::fmt::Write;
+
+/// GitHub rejects comments over 65,536 characters; stop listing findings well before.
+const BUDGET: usize = 60_000;
+
+pub(super) fn render(report: &Report<'_>, options: &RenderOptions) -> String {
+    let mut out = String::new();
+    let c = report.counts();
+    let _ = writeln!(
+        out,
+        "## proplint: {} file{} checked, {} error{}, {} warning{}, {} note{}\n",
+        report.files.len(),
+        plural(report.files.len()),
+        c.errors,
+        plural(c.errors),
+        c.warnings,
+        plural(c.warnings),
+        c.infos,
+        plural(c.infos)
+    );
+    out.push_str("Each cell counts errors (❌), warnings (⚠️) and rules met (✅) for one principle; – means no rule applied.\n\n");
+    let groups: Vec<&str> = PRINCIPLES.iter().copied().chain(["governance"]).collect();
+    out.push_str("| File |");
+    for g in &groups {
+        let _ = write!(out, " {} |", title(g));
+    }
+    out.push_str("\n| --- |");
+    out.push_str(&" --- |".repeat(groups.len()));
+    out.push('\n');
+    for file in report.files {
+        let _ = write!(out, "| {} |", link(&file.path, None, options));
+        if file.status != FileStatus::Checked {
+            let _ = writeln!(out, " not checked ({}): see the findings below |{}", file.status.as_str(), " |".repeat(groups.len() - 1));
+            continue;
+        }
+        for g in &groups {
+            let _ = write!(out, " {} |", cell(report, file, g));
+        }
+        out.push('\n');
+    }
+    findings(report, options, &mut out);
+    out
+}
+
+fn cell(report: &Report<'_>, file: &FileEntry, group: &str) -> String {
+    let in_group = |d: &&Diagnostic| !d.is_tool() && report.path_of(d) == file.path && group_of(d.principle.as_deref()) == group;
+    let errors = report.diagnostics.iter().filter(in_group).filter(|d| d.severity == Severity::Error).count();
+    let warnings = report.diagnostics.iter().filter(in_group).filter(|d| d.severity == Severity::Warning).count();
+    let met = file
+        .rules
+        .iter()
+        .filter(|(id, s)| {
+            *s == RuleStatus::Met && report.rules.and_then(|set| set.rule(id)).is_some_and(|r| group_of(r.principle.as_deref()) == group)
+        })
+        .count();
+    let parts: Vec<String> =
+        [("❌", errors), ("⚠️", warnings), ("✅", met)].iter().filter(|(_, n)| *n > 0).map(|(s, n)| format!("{s} {n}")).collect();
+    if parts.is_empty() {
+        "–".into()
+    } else {
+        parts.join(" ")
+    }
+}
+
+fn findings(report: &Report<'_>, options: &RenderOptions, out: &mut String) {
+    let shown = |d: &&Diagnostic| d.severity >= Severity::Warning;
+    if !report.diagnostics.iter().any(|d| shown(&d)) {
+        out.push_str("\nNo errors or warnings.\n");
+    }
+    let mut left = 0;
+    for (path, diags) in report.by_path() {
+        let (main, notes): (Vec<&Diagnostic>, Vec<&Diagnostic>) = diags.into_iter().partition(shown);
+        if out.len() > BUDGET {
+            left += main.len();
+            continue;
+        }
+        let _ = writeln!(out, "\n### {}\n", escape(path));
+        for d in &main {
+            item(report, options, d, out);
+        }
+        if !notes.is_empty() {
+            let _ = writeln!(out, "\n<details><summary>{} note{}</summary>\n", notes.len(), plural(notes.len()));
+            for d in &notes {
+                item(report, options, d, out);
+            }
+            out.push_str("\n</details>\n");
+        }
+    }
+    if left > 0 {
+        let _ = writeln!(out, "\n…and {left} more finding{} not listed here; see the job log for all of them.", plural(left));
+    }
+}
+
+fn item(report: &Report<'_>, options: &RenderOptions, d: &Diagnostic, out: &mut String) {
+    let symbol = match d.severity {
+        Severity::Error => "❌ error",
+        Severity::Warning => "⚠️ warning",
+        Severity::Info => "ℹ️ note",
+    };
+    let line = region(report.db, &d.primary).start_line;
+    let _ = writeln!(
+        out,
+        "- {symbol} **{}** {}: {} ({})",
+        escape(&d.rule),
+        escape(&d.name),
+        escape(&d.message),
+        link(report.path_of(d), Some(line), options)
+    );
+}
+
+/// `[path:line](base/path#Lline)`; without a base the target is relative to the repository.
+fn link(path: &str, line: Option<usize>, options: &RenderOptions) -> String {
+    let base = options.link_base.as_deref().unwrap_or("");
+    match line {
+        Some(l) => format!("[{}:{l}]({base}{}#L{l})", escape(path), percent_encode_path(path)),
+        None => format!("[{}]({base}{})", escape(path), percent_encode_path(path)),
+    }
+}
+
+fn title(group: &str) -> String {
+    super::sentence_case(group)
+}
+
+/// Text that stays text: Markdown and HTML syntax are escaped, line breaks become spaces.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' | '\r' => out.push(' '),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' | '!' | '$' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
