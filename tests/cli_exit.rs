@@ -202,3 +202,79 @@ fn standard_input_is_linted() {
     assert_eq!(run(&std::fs::read_to_string(root().join(CLEAN)).unwrap()), Some(0));
     assert_eq!(run(&std::fs::read_to_string(root().join(ERRORS)).unwrap()), Some(1));
 }
+
+/// The real `pre-commit` tool runs the hook from `.pre-commit-hooks.yaml` against a
+/// throwaway repository, building proplint with `pre-commit try-repo` from a snapshot of
+/// this checkout (tracked and untracked files, as on disk: try-repo on the checkout itself
+/// would leave out untracked files). Offline: cargo uses the crates fetched for this build.
+#[test]
+fn pre_commit_hook_fails_and_passes() {
+    let works =
+        |cmd: &[&str]| std::process::Command::new(cmd[0]).args(&cmd[1..]).arg("--version").output().is_ok_and(|o| o.status.success());
+    // pip may put the script outside PATH; the module always runs.
+    let pre_commit: &[&str] = if works(&["pre-commit"]) { &["pre-commit"] } else { &["python3", "-m", "pre_commit"] };
+    let listed = std::process::Command::new("git").args(["ls-files", "-z", "-co", "--exclude-standard"]).current_dir(root()).output();
+    let listed = listed.ok().filter(|o| o.status.success());
+    let (true, Some(listed)) = (works(pre_commit), listed) else {
+        // .ci/run installs pre-commit, so CI never skips.
+        assert!(std::env::var_os("CI").is_none(), "pre-commit, git and a git checkout are needed in CI");
+        eprintln!("skipped: pre-commit, git or a git checkout is missing");
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let git = |dir: &Path, args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(["-c", "user.name=proplint tests", "-c", "user.email=tests@invalid", "-c", "commit.gpgsign=false"])
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    let hook_repo = work.path().join("proplint");
+    for name in listed.stdout.split(|b| *b == 0).filter(|n| !n.is_empty()) {
+        let name = std::str::from_utf8(name).unwrap();
+        let (from, to) = (root().join(name), hook_repo.join(name));
+        if from.is_file() {
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(from, to).unwrap();
+        }
+    }
+    git(&hook_repo, &["init", "-q"]);
+    git(&hook_repo, &["add", "-A"]);
+    git(&hook_repo, &["commit", "-q", "-m", "snapshot"]);
+    let repo = work.path().join("proposals");
+    std::fs::create_dir(&repo).unwrap();
+    git(&repo, &["init", "-q"]);
+    std::fs::copy(root().join(ERRORS), repo.join("failing.md")).unwrap();
+    std::fs::copy(root().join("fixtures/proposals/adult-social-care-case-management.md"), repo.join("passing.md")).unwrap();
+    std::fs::write(repo.join("README.md"), "# Proposals\n").unwrap();
+    std::fs::write(repo.join("pyproject.toml"), "[project]\nname = \"x\"\n").unwrap();
+    git(&repo, &["add", "."]);
+    let try_repo = |files: &[&str]| {
+        let out = std::process::Command::new(pre_commit[0])
+            .args(&pre_commit[1..])
+            .args(["try-repo", hook_repo.to_str().unwrap(), "proplint", "--files"])
+            .args(files)
+            .current_dir(&repo)
+            .env("PRE_COMMIT_HOME", work.path().join("cache"))
+            .env("CARGO_NET_OFFLINE", "true")
+            .env("CARGO_TARGET_DIR", root().join("target/pre-commit"))
+            // A quick release build: the hook is run, not measured.
+            .env("CARGO_PROFILE_RELEASE_LTO", "false")
+            .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+            .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1")
+            .env("CARGO_PROFILE_RELEASE_DEBUG", "false")
+            .output()
+            .unwrap();
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        (out.status.code(), text)
+    };
+    // A proposal that meets every error-level rule; README.md and pyproject.toml are not proposals.
+    let (code, text) = try_repo(&["passing.md", "README.md", "pyproject.toml"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("Passed"), "{text}");
+    let (code, text) = try_repo(&["failing.md", "passing.md"]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("Failed") && text.contains("failing.md:") && text.contains("error["), "{text}");
+}
