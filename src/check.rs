@@ -45,11 +45,35 @@ pub struct FileEntry {
 pub struct Outcome {
     pub files: Vec<FileEntry>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Indices of register waivers that accepted at least one finding.
+    pub register_used: std::collections::BTreeSet<usize>,
+}
+
+/// What applies to one file: the rules to run and how (from configuration and the
+/// command line), whether suppressions need a reason, and the register waivers covering it
+/// (each with its index in the run's register, so unused ones can be reported once).
+#[derive(Debug, Clone, Default)]
+pub struct FileSettings<'a> {
+    pub engine: crate::engine::Options,
+    pub require_reason: bool,
+    pub register: Vec<(usize, &'a crate::waivers::Waiver)>,
+    pub today: String,
+}
+
+impl FileSettings<'_> {
+    pub fn only(selected: Vec<usize>) -> Self {
+        FileSettings {
+            engine: crate::engine::Options::only(selected),
+            require_reason: true,
+            register: Vec::new(),
+            today: crate::waivers::today(),
+        }
+    }
 }
 
 pub struct Options<'a> {
     pub max_size: u64,
-    pub selected: &'a [usize],
+    pub settings: &'a (dyn Fn(&Input) -> FileSettings<'a> + Sync),
     /// Text for a `-` input, read once by the caller.
     pub stdin: Option<&'a str>,
 }
@@ -58,13 +82,27 @@ struct Processed {
     entry: FileEntry,
     source: Option<SourceFile>,
     diagnostics: Vec<Diagnostic>,
+    register_used: Vec<usize>,
 }
 
 /// Lints every input. Diagnostics point into files added to `db`.
 pub fn run(inputs: &[Input], set: &RuleSet, options: &Options<'_>, db: &mut SourceDb) -> Outcome {
     let processed: Vec<Processed> = inputs.par_iter().map(|input| process(input, set, options)).collect();
+    collect(processed, db)
+}
+
+/// Lints one input from bytes already in hand, exactly as `run` would after reading them
+/// (for fuzzing and tests: any bytes in, diagnostics out).
+pub fn run_bytes(input: &Input, bytes: Vec<u8>, set: &RuleSet, selected: &[usize], db: &mut SourceDb) -> Outcome {
+    let settings = FileSettings::only(selected.to_vec());
+    let entry = FileEntry { path: input.display.clone(), format: input.format, status: FileStatus::Error, title: None, rules: Vec::new() };
+    collect(vec![process_bytes(input, entry, bytes, set, &settings)], db)
+}
+
+fn collect(processed: Vec<Processed>, db: &mut SourceDb) -> Outcome {
     let mut outcome = Outcome::default();
     for p in processed {
+        outcome.register_used.extend(p.register_used.iter().copied());
         // A walked TOML file that is not a proposal form is not part of the run at all.
         if p.entry.status == FileStatus::Skipped && p.diagnostics.is_empty() {
             continue;
@@ -108,7 +146,7 @@ fn process(input: &Input, set: &RuleSet, options: &Options<'_>) -> Processed {
     let fail = |entry: FileEntry, code: ToolCode, message: String, help: Option<&str>| {
         let mut d = Diagnostic::tool(code, 0, Span::point(0), message);
         d.help = help.map(str::to_string);
-        Processed { entry, source: None, diagnostics: vec![d] }
+        Processed { entry, source: None, diagnostics: vec![d], register_used: Vec::new() }
     };
     let bytes = if input.stdin {
         options.stdin.unwrap_or("").as_bytes().to_vec()
@@ -127,32 +165,45 @@ fn process(input: &Input, set: &RuleSet, options: &Options<'_>) -> Processed {
             Err(ReadError::Io(e)) => return fail(entry, ToolCode::UnreadableFile, format!("cannot read file: {e}"), None),
         }
     };
+    process_bytes(input, entry, bytes, set, &(options.settings)(input))
+}
+
+fn process_bytes(input: &Input, entry: FileEntry, bytes: Vec<u8>, set: &RuleSet, settings: &FileSettings<'_>) -> Processed {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return fail(
-            entry,
+        let mut d = Diagnostic::tool(
             ToolCode::UnsupportedEncoding,
-            "file is UTF-16 (it starts with a UTF-16 byte order mark); proplint reads UTF-8 only".into(),
-            Some("save the file as UTF-8"),
+            0,
+            Span::point(0),
+            "file is UTF-16 (it starts with a UTF-16 byte order mark); proplint reads UTF-8 only",
         );
+        d.help = Some("save the file as UTF-8".into());
+        return Processed { entry, source: None, diagnostics: vec![d], register_used: Vec::new() };
     }
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => {
-            let valid = e.utf8_error().valid_up_to();
-            let bytes = e.into_bytes();
-            let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
-            let mut d = Diagnostic::tool(
-                ToolCode::InvalidUtf8,
-                0,
-                Span::point(valid),
-                format!("file is not valid UTF-8: invalid byte at offset {valid}"),
-            )
-            .with_label("invalid UTF-8 starts here")
-            .with_help("save the file as UTF-8");
-            d.help = Some("save the file as UTF-8".into());
-            return Processed { entry, source: Some(SourceFile::new(input.display.clone(), prefix)), diagnostics: vec![d] };
+    // A NUL byte means a binary file or UTF-16 without a byte order mark, never a proposal:
+    // report it rather than lint text that is not what the author sees. Whichever comes
+    // first, a NUL or invalid UTF-8, is reported; the text before it is kept for context.
+    let valid = std::str::from_utf8(&bytes).map_or_else(|e| e.valid_up_to(), |_| bytes.len());
+    let (code, at, message, label) = match bytes[..valid].iter().position(|&b| b == 0) {
+        Some(at) => (
+            ToolCode::UnsupportedEncoding,
+            at,
+            format!("file contains a NUL byte at offset {at}: it is binary, or text in an encoding other than UTF-8"),
+            "NUL byte here",
+        ),
+        None if valid < bytes.len() => {
+            (ToolCode::InvalidUtf8, valid, format!("file is not valid UTF-8: invalid byte at offset {valid}"), "invalid UTF-8 starts here")
+        }
+        None => {
+            let text = String::from_utf8(bytes).unwrap_or_default();
+            return process_text(input, entry, text, set, settings);
         }
     };
+    let prefix = String::from_utf8_lossy(&bytes[..at]).into_owned();
+    let d = Diagnostic::tool(code, 0, Span::point(at), message).with_label(label).with_help("save the file as UTF-8 text");
+    Processed { entry, source: Some(SourceFile::new(input.display.clone(), prefix)), diagnostics: vec![d], register_used: Vec::new() }
+}
+
+fn process_text(input: &Input, mut entry: FileEntry, text: String, set: &RuleSet, settings: &FileSettings<'_>) -> Processed {
     let source = SourceFile::new(input.display.clone(), text);
     if input.format == Format::Toml && !crate::parse::has_proposal_table(&source.text) {
         if input.explicit {
@@ -163,16 +214,51 @@ fn process(input: &Input, set: &RuleSet, options: &Options<'_>) -> Processed {
                 "this TOML file is not a proposal form: it has no top-level [proposal] table",
             )
             .with_help("start the form with a [proposal] table holding at least `title`");
-            return Processed { entry, source: Some(source), diagnostics: vec![d] };
+            return Processed { entry, source: Some(source), diagnostics: vec![d], register_used: Vec::new() };
         }
         entry.status = FileStatus::Skipped;
-        return Processed { entry, source: None, diagnostics: Vec::new() };
+        return Processed { entry, source: None, diagnostics: Vec::new(), register_used: Vec::new() };
     }
-    let linted = lint_source(&source, input.format, set, options.selected);
+    let mut linted = lint_source(&source, input.format, set, &settings.engine);
     entry.status = if linted.parsed { FileStatus::Checked } else { FileStatus::Error };
-    entry.title = linted.title;
-    entry.rules = linted.statuses.into_iter().map(|(i, s)| (set.rules[i].id.clone(), s)).collect();
-    Processed { entry, source: Some(source), diagnostics: linted.diagnostics }
+    entry.title = linted.title.take();
+    entry.rules = linted.statuses.iter().map(|(i, s)| (set.rules[*i].id.clone(), *s)).collect();
+    let mut diagnostics = linted.diagnostics;
+    let mut register_used = Vec::new();
+    if let Some(proposal) = &linted.proposal {
+        crate::suppress::apply(&source, proposal, set, settings.require_reason, &mut diagnostics);
+        register_used = apply_waivers(&source, input.format, set, settings, &mut diagnostics);
+    }
+    Processed { entry, source: Some(source), diagnostics, register_used }
+}
+
+/// Waivers from the proposal and from the register; returns the register entries used.
+fn apply_waivers(
+    source: &SourceFile,
+    format: Format,
+    set: &RuleSet,
+    settings: &FileSettings<'_>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<usize> {
+    let own = crate::waivers::in_proposal(source, format);
+    let mut valid: Vec<&crate::waivers::Waiver> = Vec::new();
+    let mut problems = Vec::new();
+    for w in &own {
+        match crate::waivers::validate(w, set, &settings.today) {
+            Some(problem) => problems.push(problem),
+            None => valid.push(w),
+        }
+    }
+    let own_count = valid.len();
+    valid.extend(settings.register.iter().map(|(_, w)| *w));
+    let used = crate::waivers::apply(&valid, set, diags);
+    for (w, was_used) in valid.iter().zip(&used).take(own_count) {
+        if !was_used {
+            problems.push(crate::waivers::unused(w));
+        }
+    }
+    diags.extend(problems);
+    settings.register.iter().zip(&used[own_count..]).filter(|(_, u)| **u).map(|((i, _), _)| *i).collect()
 }
 
 /// The result of linting one source: diagnostics point at file id 0.
@@ -183,10 +269,12 @@ pub struct Linted {
     pub statuses: Vec<(usize, crate::engine::RuleStatus)>,
     /// False when the file could not be parsed, in which case no rule ran.
     pub parsed: bool,
+    /// The parsed proposal, for suppressions and waivers.
+    pub proposal: Option<crate::model::Proposal>,
 }
 
 /// Parses and checks one source.
-pub fn lint_source(source: &SourceFile, format: Format, set: &RuleSet, selected: &[usize]) -> Linted {
+pub fn lint_source(source: &SourceFile, format: Format, set: &RuleSet, options: &crate::engine::Options) -> Linted {
     let mut diags = Vec::new();
     let mut proposal = crate::parse::parse(source, 0, format, &set.vocab.aliases, &mut diags);
     if diags.iter().any(|d| d.rule == ToolCode::InvalidToml.id()) {
@@ -209,9 +297,15 @@ pub fn lint_source(source: &SourceFile, format: Format, set: &RuleSet, selected:
             )),
         );
     }
-    let checked = crate::engine::check(&proposal, 0, set, selected);
+    let checked = crate::engine::check(&proposal, 0, set, options);
     diags.extend(checked.diagnostics);
-    Linted { diagnostics: diags, title: proposal.title.map(|t| t.text), statuses: checked.statuses, parsed: true }
+    Linted {
+        diagnostics: diags,
+        title: proposal.title.as_ref().map(|t| t.text.clone()),
+        statuses: checked.statuses,
+        parsed: true,
+        proposal: Some(proposal),
+    }
 }
 
 enum ReadError {

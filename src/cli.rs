@@ -24,6 +24,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Run every rule's examples and fixtures (for pack authors)
     TestRules(TestRulesArgs),
+    /// Show the resolved configuration for a file and where each value came from
+    Config(ConfigCmdArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -96,6 +98,48 @@ pub struct CheckArgs {
     /// Skip files larger than this many bytes
     #[arg(long, value_name = "BYTES", default_value_t = crate::check::DEFAULT_MAX_SIZE)]
     pub max_file_size: u64,
+    #[command(flatten)]
+    pub rule_args: RuleArgs,
+    #[command(flatten)]
+    pub config_args: ConfigArgs,
+    /// Report only findings that are not in this baseline file
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write the current findings to this baseline file
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// With --baseline: remove entries that no longer match any finding
+    #[arg(long, requires = "baseline")]
+    pub prune_baseline: bool,
+}
+
+/// Configuration discovery and rule selection, shared by `check` and `config`.
+#[derive(Debug, Clone, Args)]
+pub struct ConfigArgs {
+    /// Use this configuration file instead of the closest proplint.toml
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore proplint.toml files
+    #[arg(long)]
+    pub no_config: bool,
+    /// Run only these rules: ids, prefixes, principles, enablers or names (replaces the file's `select`)
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub select: Option<Vec<String>>,
+    /// Add these rules to the selection
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub extend_select: Vec<String>,
+    /// Do not run these rules
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigCmdArgs {
+    /// The proposal whose resolved configuration to show
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub config_args: ConfigArgs,
     #[command(flatten)]
     pub rule_args: RuleArgs,
 }

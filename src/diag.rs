@@ -66,6 +66,19 @@ pub struct Diagnostic {
     /// An advisory note from a rule that is satisfied (evidence found outside its usual
     /// section); never a failure of the rule.
     pub advisory: bool,
+    /// Set when a governance board's waiver accepts this finding: shown, never a failure.
+    pub waived: Option<Waived>,
+}
+
+/// The board decision that accepted a finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Waived {
+    pub reason: String,
+    pub approved_by: String,
+    pub decision: Option<String>,
+    pub expires: Option<String>,
+    /// Where the waiver is recorded: the proposal itself or a register file.
+    pub source: String,
 }
 
 /// The tool's own diagnostics: problems with input, not with the proposal's substance.
@@ -81,6 +94,13 @@ pub enum ToolCode {
     UnsupportedEncoding,
     SectionInferred,
     InvalidFrontMatter,
+    InvalidConfig,
+    SuppressionWithoutReason,
+    UnusedSuppression,
+    WaiverExpired,
+    UnusedWaiver,
+    WaiverUnknownRule,
+    WaiverIncomplete,
 }
 
 impl ToolCode {
@@ -95,7 +115,14 @@ impl ToolCode {
             ToolCode::UnclosedFrontMatter => "PL007",
             ToolCode::UnsupportedEncoding => "PL008",
             ToolCode::InvalidFrontMatter => "PL009",
+            ToolCode::InvalidConfig => "PL010",
             ToolCode::SectionInferred => "PL100",
+            ToolCode::SuppressionWithoutReason => "PL201",
+            ToolCode::UnusedSuppression => "PL202",
+            ToolCode::WaiverExpired => "PL203",
+            ToolCode::UnusedWaiver => "PL204",
+            ToolCode::WaiverUnknownRule => "PL205",
+            ToolCode::WaiverIncomplete => "PL206",
         }
     }
 
@@ -110,13 +137,21 @@ impl ToolCode {
             ToolCode::UnclosedFrontMatter => "unclosed-front-matter",
             ToolCode::UnsupportedEncoding => "unsupported-encoding",
             ToolCode::InvalidFrontMatter => "invalid-front-matter",
+            ToolCode::InvalidConfig => "invalid-config",
             ToolCode::SectionInferred => "section-topic-inferred",
+            ToolCode::SuppressionWithoutReason => "suppression-without-reason",
+            ToolCode::UnusedSuppression => "unused-suppression",
+            ToolCode::WaiverExpired => "waiver-expired",
+            ToolCode::UnusedWaiver => "unused-waiver",
+            ToolCode::WaiverUnknownRule => "waiver-unknown-rule",
+            ToolCode::WaiverIncomplete => "waiver-incomplete",
         }
     }
 
     pub fn severity(self) -> Severity {
         match self {
             ToolCode::SectionInferred => Severity::Info,
+            ToolCode::SuppressionWithoutReason | ToolCode::UnusedSuppression | ToolCode::UnusedWaiver => Severity::Warning,
             _ => Severity::Error,
         }
     }
@@ -138,6 +173,7 @@ impl Diagnostic {
             standards: Vec::new(),
             section: None,
             advisory: false,
+            waived: None,
         }
     }
 

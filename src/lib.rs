@@ -4,8 +4,10 @@
 
 #![warn(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod baseline;
 pub mod check;
 pub mod cli;
+pub mod config;
 pub mod diag;
 pub mod engine;
 pub mod model;
@@ -14,8 +16,11 @@ pub mod render;
 pub mod rules;
 pub mod sections;
 pub mod selftest;
+pub mod settings;
 pub mod source;
 pub mod span;
+pub mod suppress;
+pub mod waivers;
 pub mod walk;
 
 use cli::{CheckArgs, ColorChoice, Command, FailOn, RuleArgs, RulesArgs, RulesFormat, TestRulesArgs};
@@ -45,6 +50,7 @@ pub fn run(cli: cli::Cli) -> (ExitStatus, Output) {
         Command::Check(args) => run_check(&args),
         Command::Rules(args) => run_rules(&args),
         Command::TestRules(args) => run_test_rules(&args),
+        Command::Config(args) => run_config(&args),
     }
 }
 
@@ -92,9 +98,6 @@ fn run_check(args: &CheckArgs) -> (ExitStatus, Output) {
     };
     let color = use_color(args.color);
     let mut db = SourceDb::default();
-    let Some(set) = load_rules(&args.rule_args, &mut db, &mut out, color) else {
-        return (ExitStatus::Error, out);
-    };
     let mut discovery = walk::discover(&args.paths, args.no_ignore, args.stdin_filename.as_deref());
     let mut notes = Vec::new();
     for (path, problem) in &discovery.problems {
@@ -107,7 +110,11 @@ fn run_check(args: &CheckArgs) -> (ExitStatus, Output) {
             input.explicit = false;
         }
     }
-    let stdin_text = if discovery.inputs.iter().any(|i| i.stdin) {
+    // Configuration comes first: it may add rule packs and exclude files.
+    let Some((set, settings, inputs)) = configure(&args.config_args, &args.rule_args, discovery.inputs, &mut db, &mut out, color) else {
+        return (ExitStatus::Error, out);
+    };
+    let stdin_text = if inputs.iter().any(|i| i.stdin) {
         let mut s = String::new();
         if let Err(e) = std::io::stdin().read_to_string(&mut s) {
             out.stderr.push_str(&format!("proplint: cannot read standard input: {e}\n"));
@@ -117,9 +124,21 @@ fn run_check(args: &CheckArgs) -> (ExitStatus, Output) {
     } else {
         None
     };
-    let selected: Vec<usize> = (0..set.rules.len()).collect();
-    let options = check::Options { max_size: args.max_file_size, selected: &selected, stdin: stdin_text.as_deref() };
-    let outcome = check::run(&discovery.inputs, &set, &options, &mut db);
+    let mut register_problems = Vec::new();
+    let mut settings = settings;
+    register_problems.extend(settings.load_registers(&set, &mut db));
+    let per_file: Vec<check::FileSettings<'_>> = inputs.iter().enumerate().map(|(i, input)| settings.for_input(&set, i, input)).collect();
+    let index: std::collections::BTreeMap<&str, usize> = inputs.iter().enumerate().map(|(i, input)| (input.display.as_str(), i)).collect();
+    let settings_of = |input: &walk::Input| index.get(input.display.as_str()).map(|&i| per_file[i].clone()).unwrap_or_default();
+    let options = check::Options { max_size: args.max_file_size, settings: &settings_of, stdin: stdin_text.as_deref() };
+    let mut outcome = check::run(&inputs, &set, &options, &mut db);
+    outcome.diagnostics.extend(register_problems);
+    outcome.diagnostics.extend(settings.unused_register(&outcome.register_used));
+    if let Err(message) = apply_baseline(args, &mut outcome.diagnostics, &db, &mut out) {
+        out.stderr.push_str(&format!("proplint: {message}\n"));
+        return (ExitStatus::Error, out);
+    }
+    check::sort(&mut outcome.diagnostics, &db);
     if outcome.files.is_empty() {
         if args.skip_non_proposals && discovery.problems.is_empty() {
             return (ExitStatus::Clean, out);
@@ -159,6 +178,104 @@ fn run_check(args: &CheckArgs) -> (ExitStatus, Output) {
     (status, out)
 }
 
+/// Loads configuration for the inputs, the rule packs it names, and checks its selectors.
+/// Walked files outside the configuration's `include`/`exclude` are dropped.
+fn configure(
+    config_args: &cli::ConfigArgs,
+    rule_args: &RuleArgs,
+    inputs: Vec<walk::Input>,
+    db: &mut SourceDb,
+    out: &mut Output,
+    color: bool,
+) -> Option<(RuleSet, settings::Settings, Vec<walk::Input>)> {
+    let (configs, config_of) = match settings::load(&inputs, config_args.config.as_deref(), config_args.no_config, db) {
+        Ok(found) => found,
+        Err(diags) => {
+            for d in &diags {
+                out.stderr.push_str(&render_tool_error(db, d, color));
+            }
+            return None;
+        }
+    };
+    let (inputs, config_of): (Vec<walk::Input>, Vec<Option<usize>>) = inputs
+        .into_iter()
+        .zip(config_of)
+        .filter(|(input, c)| input.explicit || input.stdin || c.is_none_or(|c| configs[c].includes(&input.path)))
+        .unzip();
+    let mut rule_args = rule_args.clone();
+    for dir in configs.iter().flat_map(|c| c.rule_dirs.iter()) {
+        if !rule_args.rules.contains(dir) {
+            rule_args.rules.push(dir.clone());
+        }
+    }
+    let set = load_rules(&rule_args, db, out, color)?;
+    let cli = settings::CliSelection {
+        select: config_args.select.clone(),
+        extend_select: config_args.extend_select.clone(),
+        ignore: config_args.ignore.clone(),
+    };
+    let settings = settings::Settings { configs, config_of, cli, register: Vec::new(), today: waivers::today() };
+    let unknown = settings.check_selectors(&set, db);
+    if !unknown.is_empty() {
+        for d in &unknown {
+            out.stderr.push_str(&render_tool_error(db, d, color));
+        }
+        return None;
+    }
+    Some((set, settings, inputs))
+}
+
+/// `--baseline`, `--prune-baseline` and `--write-baseline`.
+fn apply_baseline(args: &CheckArgs, diags: &mut Vec<Diagnostic>, db: &SourceDb, out: &mut Output) -> Result<(), String> {
+    if let Some(path) = &args.baseline {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
+        let entries = baseline::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        let stale = baseline::apply(&entries, diags, db);
+        if args.prune_baseline && !stale.is_empty() {
+            let kept: Vec<baseline::Entry> = entries.iter().filter(|e| !stale.contains(e)).cloned().collect();
+            std::fs::write(path, baseline::to_string(&kept)).map_err(|e| format!("cannot write baseline {}: {e}", path.display()))?;
+            out.stderr.push_str(&format!(
+                "proplint: removed {} fixed entr{} from {}\n",
+                stale.len(),
+                if stale.len() == 1 { "y" } else { "ies" },
+                path.display()
+            ));
+        } else if !stale.is_empty() {
+            out.stderr.push_str(&format!(
+                "proplint: {} baseline entr{} no longer match a finding (fixed); --prune-baseline removes them\n",
+                stale.len(),
+                if stale.len() == 1 { "y" } else { "ies" }
+            ));
+        }
+    }
+    if let Some(path) = &args.write_baseline {
+        let entries: Vec<baseline::Entry> = diags.iter().filter(|d| d.waived.is_none()).map(|d| baseline::entry(d, db)).collect();
+        std::fs::write(path, baseline::to_string(&entries)).map_err(|e| format!("cannot write baseline {}: {e}", path.display()))?;
+        out.stderr.push_str(&format!(
+            "proplint: wrote {} entr{} to {}\n",
+            entries.len(),
+            if entries.len() == 1 { "y" } else { "ies" },
+            path.display()
+        ));
+    }
+    Ok(())
+}
+
+fn run_config(args: &cli::ConfigCmdArgs) -> (ExitStatus, Output) {
+    let mut out = Output::default();
+    let mut db = SourceDb::default();
+    let discovery = walk::discover(std::slice::from_ref(&args.file), true, None);
+    let Some(input) = discovery.inputs.into_iter().next() else {
+        out.stderr.push_str(&format!("proplint: cannot read {}\n", args.file.display()));
+        return (ExitStatus::Error, out);
+    };
+    let Some((set, settings, inputs)) = configure(&args.config_args, &args.rule_args, vec![input], &mut db, &mut out, false) else {
+        return (ExitStatus::Error, out);
+    };
+    out.stdout = settings.describe(&set, &db, 0, &inputs[0]);
+    (ExitStatus::Clean, out)
+}
+
 /// Exit status from the findings alone: `--fail-on` and `--max-warnings`, unless `--exit-zero`.
 fn findings_status(args: &CheckArgs, report: &Report<'_>) -> ExitStatus {
     if args.exit_zero {
@@ -170,7 +287,8 @@ fn findings_status(args: &CheckArgs, report: &Report<'_>) -> ExitStatus {
         FailOn::Info => Some(Severity::Info),
         FailOn::Never => None,
     };
-    let over_threshold = threshold.is_some_and(|t| report.diagnostics.iter().any(|d| d.severity >= t));
+    // A waived finding is the board's decision, not a failure.
+    let over_threshold = threshold.is_some_and(|t| report.diagnostics.iter().any(|d| d.severity >= t && d.waived.is_none()));
     let too_many_warnings = args.max_warnings.is_some_and(|max| report.counts().warnings > max);
     if over_threshold || too_many_warnings {
         ExitStatus::Findings

@@ -170,6 +170,11 @@ impl Catalog {
     }
 }
 
+/// Whether `keyword` starts a word in `text` (both lower case).
+pub fn contains_keyword(text: &str, keyword: &str) -> bool {
+    count_word(text, keyword) > 0
+}
+
 fn contains_word(text: &str, word: &str) -> bool {
     count_word(text, word) > 0
 }

@@ -19,7 +19,7 @@ pub struct Failure {
 /// advisory note alone is not one), plus the messages for diagnosis.
 pub fn fires(set: &RuleSet, index: usize, text: &str, format: Format, name: &str) -> (bool, Vec<String>) {
     let source = SourceFile::new(name, text);
-    let linted = lint_source(&source, format, set, &[index]);
+    let linted = lint_source(&source, format, set, &crate::engine::Options::only(vec![index]));
     let (diags, ok) = (linted.diagnostics, linted.parsed);
     let rule = &set.rules[index];
     let mine: Vec<String> = diags.iter().filter(|d| d.rule == rule.id).map(|d| format!("{}: {}", d.severity, d.message)).collect();

@@ -12,7 +12,12 @@ pub const BOM: &str = "\u{feff}";
 pub struct LineIndex {
     starts: Vec<usize>,
     bom_len: usize,
+    /// (offset, columns before it on its line) every `CHECKPOINT` bytes of long lines, so
+    /// that a column on a line of megabytes costs no more than one on a short line.
+    checkpoints: Vec<(usize, usize)>,
 }
+
+const CHECKPOINT: usize = 4096;
 
 /// A 1-based line and column; columns count Unicode scalar values and a leading BOM takes none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,10 +29,25 @@ pub struct Position {
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
-        // LF ends a line; a CR before it belongs to the line break, so splitting at LF is enough.
-        starts.extend(memchr_lf(text.as_bytes()).map(|i| i + 1));
+        // LF, CRLF or a lone CR ends a line, as in CommonMark and in editors.
+        starts.extend(line_breaks(text.as_bytes()));
         let bom_len = if text.starts_with(BOM) { BOM.len() } else { 0 };
-        LineIndex { starts, bom_len }
+        let mut checkpoints = Vec::new();
+        for (line, &start) in starts.iter().enumerate() {
+            let start = if line == 0 { bom_len } else { start };
+            let end = starts.get(line + 1).copied().unwrap_or(text.len());
+            if end.saturating_sub(start) <= CHECKPOINT {
+                continue;
+            }
+            let mut next = start + CHECKPOINT;
+            for (column, (i, _)) in text[start..end].char_indices().enumerate() {
+                if start + i >= next {
+                    checkpoints.push((start + i, column));
+                    next = start + i + CHECKPOINT;
+                }
+            }
+        }
+        LineIndex { starts, bom_len, checkpoints }
     }
 
     pub fn line_count(&self) -> usize {
@@ -53,9 +73,9 @@ impl LineIndex {
         let bytes = text.as_bytes();
         if end > start && bytes[end - 1] == b'\n' {
             end -= 1;
-            if end > start && bytes[end - 1] == b'\r' {
-                end -= 1;
-            }
+        }
+        if end > start && bytes[end - 1] == b'\r' {
+            end -= 1;
         }
         start..end
     }
@@ -67,13 +87,23 @@ impl LineIndex {
         if line == 0 {
             start = start.max(self.bom_len.min(offset));
         }
-        let column = text.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
+        let cp = self.checkpoints.partition_point(|&(at, _)| at <= offset);
+        let (from, before) = match cp.checked_sub(1).map(|i| self.checkpoints[i]) {
+            Some((at, columns)) if at >= start => (at, columns),
+            _ => (start, 0),
+        };
+        let column = before + text.get(from..offset).map_or(0, |s| s.chars().count()) + 1;
         Position { line: line + 1, column }
     }
 }
 
-fn memchr_lf(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i)
+/// Offsets where lines start after the first: after each LF, and after a CR not followed by LF.
+fn line_breaks(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    bytes.iter().enumerate().filter_map(|(i, &b)| match b {
+        b'\n' => Some(i + 1),
+        b'\r' if bytes.get(i + 1) != Some(&b'\n') => Some(i + 1),
+        _ => None,
+    })
 }
 
 /// One file's text and its line index. `path` is the display path (relative, `/`-separated).
@@ -82,13 +112,16 @@ pub struct SourceFile {
     pub path: String,
     pub text: String,
     pub lines: LineIndex,
+    /// The text as source snippets show it, when it holds control characters.
+    shown: Option<String>,
 }
 
 impl SourceFile {
     pub fn new(path: impl Into<String>, text: impl Into<String>) -> Self {
         let text = text.into();
         let lines = LineIndex::new(&text);
-        SourceFile { path: path.into(), text, lines }
+        let shown = shown_text(&text);
+        SourceFile { path: path.into(), text, lines, shown }
     }
 
     pub fn position(&self, offset: usize) -> Position {
@@ -107,6 +140,26 @@ impl SourceFile {
     pub fn slice(&self, span: Span) -> &str {
         self.text.get(span.range()).unwrap_or("")
     }
+}
+
+/// The text with every control character but tab and line breaks replaced by `?` of the
+/// same byte length, so that a snippet of a proposal cannot drive the reader's terminal
+/// (ANSI escapes, backspaces) while every byte offset still points at the same place.
+fn shown_text(text: &str) -> Option<String> {
+    // CR and LF both end lines, so neither is ever inside a snippet line.
+    let unsafe_char = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    if !text.chars().any(unsafe_char) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.extend(std::iter::repeat_n('?', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    Some(out)
 }
 
 /// Every file a run reports on, including embedded rule packs, addressable by index.
@@ -142,7 +195,7 @@ impl<'a> Files<'a> for SourceDb {
     }
 
     fn source(&'a self, id: FileId) -> Result<&'a str, FilesError> {
-        self.files.get(id).map(|f| f.text.as_str()).ok_or(FilesError::FileMissing)
+        self.files.get(id).map(|f| f.shown.as_deref().unwrap_or(&f.text)).ok_or(FilesError::FileMissing)
     }
 
     fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, FilesError> {

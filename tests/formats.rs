@@ -491,3 +491,10 @@ fn quiet_drops_the_summary_lines() {
     assert!(!quiet.stdout.contains("files checked"));
     assert_eq!(quiet.stdout.lines().count() + 1, loud.stdout.lines().count());
 }
+
+#[test]
+fn markdown_stays_under_the_comment_size_limit() {
+    let run = proplint(&root(), &["--format", "markdown", "fixtures/proposals", "fixtures/edge"]);
+    assert!(run.stdout.chars().count() < 65_536, "{} characters", run.stdout.chars().count());
+    assert!(run.stdout.contains("more findings not listed here"), "the fixtures have more findings than fit");
+}

@@ -22,7 +22,7 @@ fn judgement_fixtures_are_read_as_a_reviewer_would() {
         let findings: Vec<&&Value> = mine.iter().filter(|d| matches!(d["severity"].as_str(), Some("error" | "warning"))).collect();
         let messages: Vec<&str> = mine.iter().map(|d| d["message"].as_str().unwrap()).collect();
         if let Some(fires) = case.get("fires").and_then(toml::Value::as_bool) {
-            if fires != !findings.is_empty() {
+            if fires == findings.is_empty() {
                 failures.push(format!("{file}: expected {rule} {}; got {messages:?}", if fires { "to fire" } else { "not to fire" }));
             }
         }

@@ -78,19 +78,39 @@ pub struct Checked {
     pub statuses: Vec<(usize, RuleStatus)>,
 }
 
-/// Runs the rules at `selected` (indices into `set.rules`) over one proposal.
-pub fn check(proposal: &Proposal, file: FileId, set: &RuleSet, selected: &[usize]) -> Checked {
+/// What to run on one proposal: the selected rules (indices into `set.rules`), severity
+/// overrides from configuration, and the stage and nation to assume when the proposal
+/// declares none.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub selected: Vec<usize>,
+    pub severity: std::collections::BTreeMap<usize, Severity>,
+    pub default_stage: Option<String>,
+    pub default_nation: Option<String>,
+}
+
+impl Options {
+    pub fn only(selected: Vec<usize>) -> Self {
+        Options { selected, ..Options::default() }
+    }
+}
+
+/// Runs the selected rules over one proposal.
+pub fn check(proposal: &Proposal, file: FileId, set: &RuleSet, options: &Options) -> Checked {
     let analysis = Analysis::new(proposal, &set.vocab);
-    let mut ctx = Ctx { proposal, file, set, analysis, triggers: Vec::new(), stage: proposal.stage(), nation: proposal.nation() };
+    let stage = proposal.stage().or_else(|| options.default_stage.clone());
+    let nation = proposal.nation().or_else(|| options.default_nation.clone());
+    let mut ctx = Ctx { proposal, file, set, analysis, triggers: Vec::new(), stage, nation };
     ctx.triggers = set.vocab.triggers.iter().map(|t| ctx.trigger_hit(&t.fields, t.matcher.as_ref())).collect();
     let mut out = Checked::default();
-    for &i in selected {
+    for &i in &options.selected {
         let rule = &set.rules[i];
         let applies = rule.at_stage(ctx.stage.as_deref()).and_then(|level| ctx.applies(rule).map(|labels| (level, labels)));
-        let Some(((severity, min_level), labels)) = applies else {
+        let Some(((stage_severity, min_level), labels)) = applies else {
             out.statuses.push((i, RuleStatus::NotApplicable));
             continue;
         };
+        let severity = options.severity.get(&i).copied().unwrap_or(stage_severity);
         let mut found = checks::run(&ctx, rule, severity, min_level);
         let failed = found.iter().any(|d| !d.advisory);
         for d in &mut found {
@@ -274,6 +294,7 @@ impl<'a> Ctx<'a> {
             standards: rule.standards.clone(),
             section: rule.check.sections().first().cloned(),
             advisory: false,
+            waived: None,
         }
     }
 }

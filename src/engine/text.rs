@@ -158,10 +158,13 @@ fn analyse(text: &str, kind: BlockKind, vocab: &Vocab) -> BlockText {
     let deferrals = collect(&cues.deferral);
     let not_needed = collect(&cues.not_needed);
     let reasons = collect(&cues.reasons);
-    let strong: Vec<Range<usize>> = [&q.status, &q.owner, &q.date].iter().flat_map(|re| collect(re)).collect();
+    let mut strong: Vec<Range<usize>> = [&q.status, &q.owner, &q.date].iter().flat_map(|re| collect(re)).collect();
+    strong.sort_by_key(|m| (m.start, m.end));
     let refs = collect(&q.reference);
+    // Lists are sorted by start: search, not scan, so long blocks stay linear.
     let within = |list: &[Range<usize>], r: &Range<usize>| -> Vec<Range<usize>> {
-        list.iter().filter(|m| m.start >= r.start && m.end <= r.end).cloned().collect()
+        let from = list.partition_point(|m| m.start < r.start);
+        list[from..].iter().take_while(|m| m.start <= r.end).filter(|m| m.end <= r.end).cloned().collect()
     };
     let sentences = ranges
         .into_iter()
@@ -224,7 +227,7 @@ pub fn split_sentences(text: &str, kind: BlockKind) -> Vec<Range<usize>> {
 }
 
 fn is_abbreviation(sentence: &str) -> bool {
-    let last = sentence.split_whitespace().last().unwrap_or("").to_ascii_lowercase();
+    let last = sentence.split_whitespace().next_back().unwrap_or("").to_ascii_lowercase();
     matches!(
         last.as_str(),
         "e.g."

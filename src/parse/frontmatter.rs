@@ -23,13 +23,13 @@ pub(super) fn split(text: &str, start: usize) -> Option<Split> {
     } else {
         return None;
     };
-    let first_line_end = rest.find('\n').map_or(rest.len(), |i| i + 1);
+    let first_line_end = super::lines_inclusive(rest).next().map_or(0, str::len);
     if rest[..first_line_end].trim_end() != fence {
         return None;
     }
     let inner_start = start + first_line_end;
     let mut offset = inner_start;
-    for line in text[inner_start..].split_inclusive('\n') {
+    for line in super::lines_inclusive(&text[inner_start..]) {
         let trimmed = line.trim_end();
         if trimmed == fence || (fence == "---" && trimmed == "...") {
             let inner = Span::new(inner_start, offset);
@@ -53,7 +53,7 @@ pub(super) fn read_yaml(file: &SourceFile, inner: Span, aliases: &Aliases, propo
     let mut stack: Vec<Frame> = Vec::new();
     let mut offset = inner.start;
     let mut list_key: Option<(usize, String, Vec<Value>, Span)> = None;
-    for line in text[inner.range()].split_inclusive('\n') {
+    for line in super::lines_inclusive(&text[inner.range()]) {
         let line_start = offset;
         offset += line.len();
         let content = line.trim_end_matches(['\n', '\r']);

@@ -300,7 +300,7 @@ fn heading_level(level: HeadingLevel) -> u8 {
 /// A heading's range includes its line break (and a setext underline); keep the first line's text.
 fn first_line(text: &str, span: Span) -> Span {
     let Some(slice) = text.get(span.range()) else { return span };
-    let line = slice.split('\n').next().unwrap_or("");
+    let line = slice.split(['\n', '\r']).next().unwrap_or("");
     Span::new(span.start, span.start + line.trim_end().len())
 }
 
@@ -332,7 +332,7 @@ fn read_inline_metadata(text: &str, body_start: usize, aliases: &Aliases, propos
     let mut offset = region_start;
     let mut in_fence = false;
     let mut found = Vec::new();
-    for line in text[region_start..end].split_inclusive('\n') {
+    for line in super::lines_inclusive(&text[region_start..end]) {
         let line_start = offset;
         offset += line.len();
         let content = line.trim_end_matches(['\n', '\r']);

@@ -34,6 +34,32 @@ impl Aliases {
     }
 }
 
+/// Lines with their breaks (LF, CRLF or a lone CR), as `source::LineIndex` counts them.
+pub(crate) fn lines_inclusive(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start >= text.len() {
+            return None;
+        }
+        let mut end = start;
+        while end < bytes.len() {
+            let b = bytes[end];
+            end += 1;
+            if b == b'\n' {
+                break;
+            }
+            if b == b'\r' {
+                end += usize::from(bytes.get(end) == Some(&b'\n'));
+                break;
+            }
+        }
+        let line = &text[start..end];
+        start = end;
+        Some(line)
+    })
+}
+
 pub fn parse(file: &SourceFile, id: FileId, format: Format, aliases: &Aliases, diags: &mut Vec<Diagnostic>) -> Proposal {
     match format {
         Format::Markdown => markdown::parse(file, id, aliases, diags),

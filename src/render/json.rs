@@ -15,7 +15,7 @@ pub(super) fn render(report: &Report<'_>) -> String {
         "tool": {"name": "proplint", "version": env!("CARGO_PKG_VERSION")},
         "files": files,
         "diagnostics": diagnostics,
-        "summary": {"files": report.files.len(), "errors": c.errors, "warnings": c.warnings, "infos": c.infos},
+        "summary": {"files": report.files.len(), "errors": c.errors, "warnings": c.warnings, "infos": c.infos, "waived": c.waived},
     });
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
@@ -51,5 +51,9 @@ pub(crate) fn diagnostic(db: &SourceDb, d: &Diagnostic) -> Value {
         "help": d.help,
         "standards": d.standards,
         "section": d.section,
+        "waived": d.waived.as_ref().map(|w| json!({
+            "reason": w.reason, "approved_by": w.approved_by, "decision": w.decision,
+            "expires": w.expires, "source": w.source,
+        })),
     })
 }

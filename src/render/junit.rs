@@ -4,7 +4,6 @@
 //! (unreadable, invalid TOML) are errors.
 
 use super::{group_of, region, Report};
-use crate::check::FileEntry;
 use crate::diag::{Diagnostic, Severity};
 use crate::engine::RuleStatus;
 use crate::rules::{Rule, RuleSet};
@@ -21,18 +20,26 @@ struct Tally {
 pub(super) fn render(report: &Report<'_>) -> String {
     let mut total = Tally::default();
     let mut suites = String::new();
-    for file in report.files {
-        let diags: Vec<&Diagnostic> = report.diagnostics.iter().filter(|d| report.path_of(d) == file.path).collect();
-        let (body, tally) = suite(report, file, &diags);
+    // Every linted file, then any other file a diagnostic points into (a register, say).
+    let mut paths: Vec<(&str, &[(String, RuleStatus)])> = report.files.iter().map(|f| (f.path.as_str(), f.rules.as_slice())).collect();
+    for d in report.diagnostics {
+        let path = report.path_of(d);
+        if !paths.iter().any(|(p, _)| *p == path) {
+            paths.push((path, &[]));
+        }
+    }
+    for (path, rules) in paths {
+        let diags: Vec<&Diagnostic> = report.diagnostics.iter().filter(|d| report.path_of(d) == path).collect();
+        let (body, tally) = suite(report, path, rules, &diags);
         let _ = writeln!(
             suites,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" file=\"{}\">",
-            attr(&file.path),
+            attr(path),
             tally.tests,
             tally.failures,
             tally.errors,
             tally.skipped,
-            attr(&file.path)
+            attr(path)
         );
         suites.push_str(&body);
         suites.push_str("  </testsuite>\n");
@@ -52,18 +59,18 @@ pub(super) fn render(report: &Report<'_>) -> String {
     out
 }
 
-fn suite(report: &Report<'_>, file: &FileEntry, diags: &[&Diagnostic]) -> (String, Tally) {
+fn suite(report: &Report<'_>, path: &str, rules: &[(String, RuleStatus)], diags: &[&Diagnostic]) -> (String, Tally) {
     let mut out = String::new();
     let mut tally = Tally::default();
-    let classname = file.path.rsplit_once('.').filter(|(stem, _)| !stem.is_empty() && !stem.ends_with('/')).map_or(&*file.path, |(s, _)| s);
+    let classname = path.rsplit_once('.').filter(|(stem, _)| !stem.is_empty() && !stem.ends_with('/')).map_or(path, |(s, _)| s);
     let set = report.rules;
-    for (id, status) in &file.rules {
+    for (id, status) in rules {
         let rule = set.and_then(|s| s.rule(id));
         let name = rule.map(|r| format!("{id} {} ({})", r.name, group_of(r.principle.as_deref()))).unwrap_or_else(|| id.clone());
         let found: Vec<&Diagnostic> = diags.iter().copied().filter(|d| &d.rule == id).collect();
         let first_line = found.first().map(|d| region(report.db, &d.primary).start_line);
         tally.tests += 1;
-        let _ = write!(out, "    <testcase name=\"{}\" classname=\"{}\" file=\"{}\"", attr(&name), attr(classname), attr(&file.path));
+        let _ = write!(out, "    <testcase name=\"{}\" classname=\"{}\" file=\"{}\"", attr(&name), attr(classname), attr(path));
         if let (RuleStatus::Failed, Some(line)) = (status, first_line) {
             let _ = write!(out, " line=\"{line}\"");
         }
@@ -100,7 +107,7 @@ fn suite(report: &Report<'_>, file: &FileEntry, diags: &[&Diagnostic]) -> (Strin
     // The tool's own diagnostics (and any finding of a rule not in the status list).
     let mut others: Vec<&str> = Vec::new();
     for d in diags {
-        if !file.rules.iter().any(|(id, _)| *id == d.rule) && !others.contains(&d.rule.as_str()) {
+        if !rules.iter().any(|(id, _)| *id == d.rule) && !others.contains(&d.rule.as_str()) {
             others.push(&d.rule);
         }
     }
@@ -114,7 +121,7 @@ fn suite(report: &Report<'_>, file: &FileEntry, diags: &[&Diagnostic]) -> (Strin
             "    <testcase name=\"{}\" classname=\"{}\" file=\"{}\" line=\"{line}\">",
             attr(&name),
             attr(classname),
-            attr(&file.path)
+            attr(path)
         );
         let body = text(&details(report, &found));
         if found.iter().any(|d| d.severity == Severity::Error) {

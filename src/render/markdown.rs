@@ -9,7 +9,8 @@ use crate::engine::RuleStatus;
 use crate::rules::PRINCIPLES;
 use std::fmt::Write;
 
-/// GitHub rejects comments over 65,536 characters; stop listing findings well before.
+/// GitHub rejects comments over 65,536 characters; stop listing findings well before
+/// (bytes, so multi-byte text only makes the margin larger).
 const BUDGET: usize = 60_000;
 
 pub(super) fn render(report: &Report<'_>, options: &RenderOptions) -> String {
@@ -85,11 +86,18 @@ fn findings(report: &Report<'_>, options: &RenderOptions, out: &mut String) {
         }
         let _ = writeln!(out, "\n### {}\n", escape(path));
         for d in &main {
-            item(report, options, d, out);
+            if out.len() > BUDGET {
+                left += 1;
+            } else {
+                item(report, options, d, out);
+            }
         }
-        if !notes.is_empty() {
+        if !notes.is_empty() && out.len() <= BUDGET {
             let _ = writeln!(out, "\n<details><summary>{} note{}</summary>\n", notes.len(), plural(notes.len()));
             for d in &notes {
+                if out.len() > BUDGET {
+                    break;
+                }
                 item(report, options, d, out);
             }
             out.push_str("\n</details>\n");

@@ -71,6 +71,8 @@ pub struct Counts {
     pub errors: usize,
     pub warnings: usize,
     pub infos: usize,
+    /// Findings a board waived: shown, but counted apart from the severities.
+    pub waived: usize,
 }
 
 impl Counts {
@@ -87,7 +89,11 @@ impl Report<'_> {
     pub fn counts(&self) -> Counts {
         let mut c = Counts::default();
         for d in self.diagnostics {
-            c.add(d.severity);
+            if d.waived.is_some() {
+                c.waived += 1;
+            } else {
+                c.add(d.severity);
+            }
         }
         c
     }
@@ -97,7 +103,9 @@ impl Report<'_> {
         PRINCIPLES
             .iter()
             .map(|p| {
-                let of = |s: Severity| self.diagnostics.iter().filter(|d| d.severity == s && d.principle.as_deref() == Some(*p)).count();
+                let of = |s: Severity| {
+                    self.diagnostics.iter().filter(|d| d.severity == s && d.waived.is_none() && d.principle.as_deref() == Some(*p)).count()
+                };
                 (*p, of(Severity::Error), of(Severity::Warning))
             })
             .collect()

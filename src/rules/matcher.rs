@@ -40,7 +40,15 @@ impl Dialect {
         }
         let last_alpha = term.chars().last().is_some_and(char::is_alphabetic);
         if last_alpha {
-            body.push_str(if case_sensitive { "s?" } else { "(?:s|es)?" });
+            // Inflections as well as plurals: "penetration test" also finds "penetration
+            // tested", "consult" finds "consulted" and "consulting".
+            body.push_str(if case_sensitive {
+                "s?"
+            } else if term.ends_with('e') {
+                "(?:s|d|r|rs)?"
+            } else {
+                "(?:s|es|ed|ing|er|ers)?"
+            });
         }
         let starts_word = term.chars().next().is_some_and(|c| c.is_alphanumeric() || c == '_');
         let ends_word = term.chars().last().is_some_and(|c| c.is_alphanumeric() || c == '_');
@@ -178,6 +186,9 @@ mod tests {
         assert!(matches("AI", "the AI model"));
         assert!(!matches("risk", "brisk"));
         assert!(matches("Sustainable Web Design", "using the Sustainable Web Design model"));
+        assert!(matches("penetration test", "the portal was penetration tested"));
+        assert!(matches("approve", "approved by the DPO"));
+        assert!(!matches("test", "testament"));
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod compile;
 pub mod language;
 pub mod matcher;
 mod schema;
+pub mod select;
 
 use crate::diag::{Diagnostic, Severity};
 use crate::model::{Format, Value};

@@ -15,6 +15,20 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, sections: &[St
         return Vec::new();
     }
     let title = ctx.set.catalog.title(&sections[0]);
+    // Real proposals put topics under headings of their own ("Running the service" for
+    // security): a section that is substantially about the topic counts, with a note.
+    if let Some(i) = covered_elsewhere(ctx, &sections[0], min_words, &placeholder) {
+        let heading = &proposal.sections[i].heading;
+        let mut d = ctx.diagnostic(
+            rule,
+            Severity::Info,
+            format!("the {} topic is covered under '{heading}'; a '{title}' heading helps reviewers find it", title.to_lowercase()),
+            proposal.sections[i].heading_span,
+            format!("reads as the '{title}' section"),
+        );
+        d.advisory = true;
+        return vec![d];
+    }
     if let Some(&(i, words)) = counted.iter().max_by_key(|&&(_, w)| w) {
         let section = &proposal.sections[i];
         let label = if words == 0 {
@@ -29,6 +43,24 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, sections: &[St
     let mut d = ctx.diagnostic(rule, severity, rule.message.clone(), at, format!("a '{title}' section belongs here"));
     d.secondary.extend(ctx.title_label(format!("this proposal has no '{title}' section")));
     vec![d]
+}
+
+/// A section (any heading) whose own text uses at least three distinct topic keywords of
+/// `id` and has enough real words.
+fn covered_elsewhere(ctx: &Ctx<'_>, id: &str, min_words: usize, placeholder: &dyn Fn(&str) -> bool) -> Option<usize> {
+    let def = ctx.set.catalog.sections.iter().find(|s| s.id == id)?;
+    let proposal = ctx.proposal;
+    (0..proposal.sections.len()).find(|&i| {
+        let text: String = proposal
+            .blocks
+            .iter()
+            .filter(|b| b.kind.is_evidence() && b.section.is_some_and(|s| proposal.is_within(s, i)))
+            .map(|b| b.text.to_lowercase())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let distinct = def.keywords.iter().filter(|k| crate::sections::contains_keyword(&text, k)).count();
+        distinct >= 3 && real_words(proposal, i, placeholder) >= min_words
+    })
 }
 
 /// A block that says nothing but "TBC", "N/A", "lorem ipsum" and the like.
