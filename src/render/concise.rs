@@ -8,7 +8,8 @@ pub(super) fn render(report: &Report<'_>, quiet: bool) -> String {
     for d in report.diagnostics {
         let file = report.db.get(d.primary.file);
         let pos = file.position(d.primary.span.start);
-        let _ = writeln!(out, "{}:{}:{}: {}[{}] {}", file.path, pos.line, pos.column, d.severity, d.rule, neutralise(&d.message));
+        let waived = d.waived.as_ref().map(|w| format!(" [{}]", neutralise(&super::waiver_note(w)))).unwrap_or_default();
+        let _ = writeln!(out, "{}:{}:{}: {}[{}] {}{waived}", file.path, pos.line, pos.column, d.severity, d.rule, neutralise(&d.message));
     }
     if quiet {
         return out;
@@ -16,14 +17,15 @@ pub(super) fn render(report: &Report<'_>, quiet: bool) -> String {
     let c = report.counts();
     let _ = writeln!(
         out,
-        "{} file{} checked: {} error{}, {} warning{}, {} info",
+        "{} file{} checked: {} error{}, {} warning{}, {} info{}",
         report.files.len(),
         plural(report.files.len()),
         c.errors,
         plural(c.errors),
         c.warnings,
         plural(c.warnings),
-        c.infos
+        c.infos,
+        waived_count(c.waived)
     );
     out
 }
@@ -33,5 +35,14 @@ pub(super) fn plural(n: usize) -> &'static str {
         ""
     } else {
         "s"
+    }
+}
+
+/// ", N waived" when a board waived any finding.
+pub(super) fn waived_count(n: usize) -> String {
+    if n == 0 {
+        String::new()
+    } else {
+        format!(", {n} waived")
     }
 }

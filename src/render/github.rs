@@ -10,6 +10,11 @@ use std::fmt::Write;
 pub(super) fn render(report: &Report<'_>) -> String {
     let mut out = String::new();
     for (path, diags) in report.by_path() {
+        // A waived finding is the board's accepted decision, not something to fix in this change.
+        let diags: Vec<_> = diags.into_iter().filter(|d| d.waived.is_none()).collect();
+        if diags.is_empty() {
+            continue;
+        }
         let _ = writeln!(out, "::group::{}", escape_data(&format!("proplint: {path}")));
         for d in diags {
             let r = region(report.db, &d.primary);

@@ -11,6 +11,8 @@ pub(super) fn render(report: &Report<'_>) -> String {
         .diagnostics
         .iter()
         .zip(&prints)
+        // Code Quality has no notion of an accepted finding; a waived one would read as open.
+        .filter(|(d, _)| d.waived.is_none())
         .map(|(d, fp)| {
             let path = report.path_of(d);
             let r = region(report.db, &d.primary);

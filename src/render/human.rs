@@ -18,14 +18,15 @@ pub(super) fn render(report: &Report<'_>, color: bool, quiet: bool) -> String {
     let c = report.counts();
     let _ = writeln!(
         out,
-        "{} file{} checked: {} error{}, {} warning{}, {} info",
+        "{} file{} checked: {} error{}, {} warning{}, {} info{}",
         report.files.len(),
         super::concise::plural(report.files.len()),
         c.errors,
         super::concise::plural(c.errors),
         c.warnings,
         super::concise::plural(c.warnings),
-        c.infos
+        c.infos,
+        super::concise::waived_count(c.waived)
     );
     let per: Vec<String> =
         report.per_principle().into_iter().filter(|(_, e, w)| e + w > 0).map(|(p, e, w)| format!("{p} {e}E/{w}W")).collect();
@@ -61,6 +62,9 @@ pub fn render_diagnostic(db: &SourceDb, d: &Diagnostic, color: bool) -> String {
     }
     if let Some(help) = &d.help {
         notes.push(format!("help: {help}"));
+    }
+    if let Some(w) = &d.waived {
+        notes.push(neutralise(&super::waiver_note(w)));
     }
     let cs = CsDiagnostic::new(severity)
         .with_code(d.rule.clone())

@@ -3,7 +3,7 @@
 //! skipped with the reason, a met rule passes. The tool's own problems with a file
 //! (unreadable, invalid TOML) are errors.
 
-use super::{group_of, region, Report};
+use super::{group_of, region, waiver_note, Report};
 use crate::diag::{Diagnostic, Severity};
 use crate::engine::RuleStatus;
 use crate::rules::{Rule, RuleSet};
@@ -76,17 +76,34 @@ fn suite(report: &Report<'_>, path: &str, rules: &[(String, RuleStatus)], diags:
         }
         match status {
             RuleStatus::Failed => {
+                let failing: Vec<&Diagnostic> = found.iter().copied().filter(|d| !d.advisory && d.waived.is_none()).collect();
+                let waived: Vec<&Diagnostic> = found.iter().copied().filter(|d| d.waived.is_some()).collect();
+                if let (true, Some(w)) = (failing.is_empty(), waived.first().and_then(|d| d.waived.as_ref())) {
+                    // Every finding of the rule is waived: the board accepted the gap.
+                    tally.skipped += 1;
+                    let _ = writeln!(
+                        out,
+                        ">\n      <skipped message=\"{}\"/>\n      <system-out>{}</system-out>\n    </testcase>",
+                        attr(&waiver_note(w)),
+                        text(&details(report, &waived))
+                    );
+                    continue;
+                }
                 tally.failures += 1;
-                let failing: Vec<&Diagnostic> = found.iter().copied().filter(|d| !d.advisory).collect();
                 let worst = failing.iter().map(|d| d.severity).max().unwrap_or(Severity::Error);
                 let message = failing.first().map_or("rule not met", |d| d.message.as_str());
-                let _ = writeln!(
-                    out,
-                    ">\n      <failure message=\"{}\" type=\"{}\">{}</failure>",
-                    attr(message),
-                    worst,
-                    text(&details(report, &failing))
-                );
+                let mut body = details(report, &failing);
+                for d in &waived {
+                    let r = region(report.db, &d.primary);
+                    body.push_str(&format!(
+                        "{}:{}:{}: {}\n",
+                        report.path_of(d),
+                        r.start_line,
+                        r.start_column,
+                        d.waived.as_ref().map(waiver_note).unwrap_or_default()
+                    ));
+                }
+                let _ = writeln!(out, ">\n      <failure message=\"{}\" type=\"{}\">{}</failure>", attr(message), worst, text(&body));
                 out.push_str("    </testcase>\n");
             }
             RuleStatus::NotApplicable => {

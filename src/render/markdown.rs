@@ -18,7 +18,7 @@ pub(super) fn render(report: &Report<'_>, options: &RenderOptions) -> String {
     let c = report.counts();
     let _ = writeln!(
         out,
-        "## proplint: {} file{} checked, {} error{}, {} warning{}, {} note{}\n",
+        "## proplint: {} file{} checked, {} error{}, {} warning{}, {} note{}{}\n",
         report.files.len(),
         plural(report.files.len()),
         c.errors,
@@ -26,7 +26,8 @@ pub(super) fn render(report: &Report<'_>, options: &RenderOptions) -> String {
         c.warnings,
         plural(c.warnings),
         c.infos,
-        plural(c.infos)
+        plural(c.infos),
+        super::concise::waived_count(c.waived)
     );
     out.push_str("Each cell counts errors (❌), warnings (⚠️) and rules met (✅) for one principle; – means no rule applied.\n\n");
     let groups: Vec<&str> = PRINCIPLES.iter().copied().chain(["governance"]).collect();
@@ -53,7 +54,8 @@ pub(super) fn render(report: &Report<'_>, options: &RenderOptions) -> String {
 }
 
 fn cell(report: &Report<'_>, file: &FileEntry, group: &str) -> String {
-    let in_group = |d: &&Diagnostic| !d.is_tool() && report.path_of(d) == file.path && group_of(d.principle.as_deref()) == group;
+    let in_group =
+        |d: &&Diagnostic| !d.is_tool() && d.waived.is_none() && report.path_of(d) == file.path && group_of(d.principle.as_deref()) == group;
     let errors = report.diagnostics.iter().filter(in_group).filter(|d| d.severity == Severity::Error).count();
     let warnings = report.diagnostics.iter().filter(in_group).filter(|d| d.severity == Severity::Warning).count();
     let met = file
@@ -73,12 +75,13 @@ fn cell(report: &Report<'_>, file: &FileEntry, group: &str) -> String {
 }
 
 fn findings(report: &Report<'_>, options: &RenderOptions, out: &mut String) {
-    let shown = |d: &&Diagnostic| d.severity >= Severity::Warning;
+    let shown = |d: &&Diagnostic| d.severity >= Severity::Warning && d.waived.is_none();
     if !report.diagnostics.iter().any(|d| shown(&d)) {
         out.push_str("\nNo errors or warnings.\n");
     }
     let mut left = 0;
     for (path, diags) in report.by_path() {
+        let (waived, diags): (Vec<&Diagnostic>, Vec<&Diagnostic>) = diags.into_iter().partition(|d| d.waived.is_some());
         let (main, notes): (Vec<&Diagnostic>, Vec<&Diagnostic>) = diags.into_iter().partition(shown);
         if out.len() > BUDGET {
             left += main.len();
@@ -102,6 +105,13 @@ fn findings(report: &Report<'_>, options: &RenderOptions, out: &mut String) {
             }
             out.push_str("\n</details>\n");
         }
+        if !waived.is_empty() && out.len() <= BUDGET {
+            let _ = writeln!(out, "\n<details><summary>{} waived</summary>\n", waived.len());
+            for d in &waived {
+                item(report, options, d, out);
+            }
+            out.push_str("\n</details>\n");
+        }
     }
     if left > 0 {
         let _ = writeln!(out, "\n…and {left} more finding{} not listed here; see the job log for all of them.", plural(left));
@@ -115,9 +125,10 @@ fn item(report: &Report<'_>, options: &RenderOptions, d: &Diagnostic, out: &mut 
         Severity::Info => "ℹ️ note",
     };
     let line = region(report.db, &d.primary).start_line;
+    let waived = d.waived.as_ref().map(|w| format!(" — {}", escape(&super::waiver_note(w)))).unwrap_or_default();
     let _ = writeln!(
         out,
-        "- {symbol} **{}** {}: {} ({})",
+        "- {symbol} **{}** {}: {} ({}){waived}",
         escape(&d.rule),
         escape(&d.name),
         escape(&d.message),

@@ -229,6 +229,20 @@ pub(crate) fn percent_encode_path(path: &str) -> String {
     out
 }
 
+/// "waived: reason (approved by ..., decision ..., expires ...)", for formats that show a
+/// waived finding rather than leave it out.
+pub(crate) fn waiver_note(w: &crate::diag::Waived) -> String {
+    let mut s = format!("waived: {} (approved by {}", w.reason, w.approved_by);
+    if let Some(d) = &w.decision {
+        s.push_str(&format!(", decision {d}"));
+    }
+    if let Some(e) = &w.expires {
+        s.push_str(&format!(", expires {e}"));
+    }
+    s.push(')');
+    s
+}
+
 /// The group a rule or finding is reported under: its principle, else `governance`.
 pub(crate) fn group_of(principle: Option<&str>) -> &str {
     principle.unwrap_or("governance")

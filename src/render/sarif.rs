@@ -2,7 +2,7 @@
 //! `tool.driver.rules`, one primary location per result and secondary labels as
 //! `relatedLocations`. Columns count Unicode code points, as `run.columnKind` says.
 
-use super::{fingerprints, group_of, percent_encode_path, region, sentence_case, RenderOptions, Report};
+use super::{fingerprints, group_of, percent_encode_path, region, sentence_case, waiver_note, RenderOptions, Report};
 use crate::diag::{Diagnostic, Label, Severity};
 use crate::source::SourceDb;
 use serde_json::{json, Map, Value};
@@ -199,6 +199,11 @@ fn result(db: &SourceDb, d: &Diagnostic, rule_index: usize, fingerprint: &str) -
     }
     if let Some(section) = &d.section {
         res["properties"] = json!({"section": section});
+    }
+    if let Some(w) = &d.waived {
+        // Accepted by a board: SARIF viewers show it as suppressed, not as an open alert.
+        let kind = if w.source == "proposal" { "inSource" } else { "external" };
+        res["suppressions"] = json!([{"kind": kind, "status": "accepted", "justification": waiver_note(w)}]);
     }
     res
 }
