@@ -94,10 +94,11 @@ impl Analysis {
         let next = self.blocks[block].sentences.get(idx + 1);
         let strong = s.strong || next.is_some_and(|n| n.strong);
         let referenced = s.referenced || next.is_some_and(|n| n.referenced);
+        // A reference on its own shows the artefact exists (L2); with a status, L3.
         let level = match (strong, referenced) {
             (true, true) => 3,
-            (true, false) => 2,
-            _ => 1,
+            (true, false) | (false, true) => 2,
+            (false, false) => 1,
         };
         Grade { level, negated: false, hedged: false, justified_not_needed: false }
     }
@@ -195,7 +196,8 @@ pub fn split_sentences(text: &str, kind: BlockKind) -> Vec<Range<usize>> {
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        if matches!(b, b'.' | b'!' | b'?' | b';') {
+        // A semicolon joins clauses of one sentence: "A + B" may span it.
+        if matches!(b, b'.' | b'!' | b'?') {
             let mut j = i + 1;
             while j < bytes.len() && matches!(bytes[j], b'"' | b'\'' | b')') {
                 j += 1;
@@ -205,8 +207,7 @@ pub fn split_sentences(text: &str, kind: BlockKind) -> Vec<Range<usize>> {
                 while k < bytes.len() && bytes[k] == b' ' {
                     k += 1;
                 }
-                let next_starts =
-                    k < bytes.len() && (bytes[k].is_ascii_uppercase() || matches!(bytes[k], b'"' | b'(' | b'[') || (b == b';'));
+                let next_starts = k < bytes.len() && (bytes[k].is_ascii_uppercase() || matches!(bytes[k], b'"' | b'(' | b'['));
                 if next_starts && !is_abbreviation(&text[start..=i]) {
                     out.push(start..j);
                     start = k;
@@ -255,8 +256,8 @@ mod tests {
 
     #[test]
     fn splits_sentences_but_not_abbreviations() {
-        let text = "We did it. See e.g. Art. 35 here; Then more.";
+        let text = "We did it. See e.g. Art. 35 here; then more. Last!";
         let s: Vec<&str> = split_sentences(text, BlockKind::Prose).into_iter().map(|r| &text[r]).collect();
-        assert_eq!(s, vec!["We did it.", "See e.g. Art. 35 here;", "Then more."]);
+        assert_eq!(s, vec!["We did it.", "See e.g. Art. 35 here; then more.", "Last!"]);
     }
 }

@@ -15,10 +15,18 @@ pub(super) struct Evidence<'a> {
 
 pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, ev: &Evidence<'_>, min_level: u8) -> Vec<Diagnostic> {
     let sections = ev.sections;
-    if ev.fields.iter().any(|key| record_level(ctx, key).is_some_and(|l| l >= min_level)) {
+    let hits = ctx.hits(ev.matcher, ev.with, sections);
+    if let Some(key) = ev.fields.iter().find(|key| record_level(ctx, key).is_some_and(|l| l >= min_level)) {
+        // The metadata records it as done; the text only negates or defers it.
+        let contradicted = !hits.is_empty() && hits.iter().all(|h| h.grade.level == 0 && !h.grade.justified_not_needed);
+        if let (true, Some(h), Some(field)) = (contradicted, hits.first(), ctx.proposal.field(key)) {
+            let message = format!("{} (the metadata records it as done, but the text says it is not, or not yet)", rule.message);
+            let mut d = ctx.diagnostic(rule, severity, message, h.span, "the text says otherwise here");
+            d.secondary.push(ctx.label(field.span, format!("`{key}` says it is done")));
+            return vec![d];
+        }
         return Vec::new();
     }
-    let hits = ctx.hits(ev.matcher, ev.with, sections);
     let best =
         |inside: bool| hits.iter().filter(|h| h.in_sections == inside).max_by_key(|h| (h.grade.level, std::cmp::Reverse(h.span.start)));
     let best_in = best(true);
@@ -61,9 +69,10 @@ fn record_level(ctx: &Ctx<'_>, key: &str) -> Option<u8> {
     let text = |k: &str| ctx.proposal.field(&format!("{key}.{k}")).and_then(|f| f.value.as_text()).map(|t| t.trim().to_lowercase());
     let Some(status) = text("status") else {
         // A bare value: `true`, or a reference string such as "Appendix D".
+        let said = field.value.as_text().map(|t| t.trim().to_lowercase()).unwrap_or_default();
         return match field.value.as_bool() {
             Some(false) => Some(0),
-            _ if field.value.is_empty() => Some(0),
+            _ if field.value.is_empty() || matches!(said.as_str(), "none" | "unknown" | "no" | "tbc" | "tbd" | "n/a") => Some(0),
             _ => Some(1),
         };
     };
