@@ -50,7 +50,9 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, sections: &[St
 fn covered_elsewhere(ctx: &Ctx<'_>, id: &str, min_words: usize, placeholder: &dyn Fn(&str) -> bool) -> Option<usize> {
     let def = ctx.set.catalog.sections.iter().find(|s| s.id == id)?;
     let proposal = ctx.proposal;
-    (0..proposal.sections.len()).find(|&i| {
+    let distinct = |text: &str| def.keywords.iter().filter(|k| crate::sections::contains_keyword(text, k)).count();
+    let whole: String = proposal.blocks.iter().filter(|b| b.kind.is_evidence()).map(|b| b.text.to_lowercase()).collect::<Vec<_>>().join(" ");
+    let best = (0..proposal.sections.len()).find(|&i| {
         let text: String = proposal
             .blocks
             .iter()
@@ -58,8 +60,17 @@ fn covered_elsewhere(ctx: &Ctx<'_>, id: &str, min_words: usize, placeholder: &dy
             .map(|b| b.text.to_lowercase())
             .collect::<Vec<_>>()
             .join(" ");
-        let distinct = def.keywords.iter().filter(|k| crate::sections::contains_keyword(&text, k)).count();
-        distinct >= 3 && real_words(proposal, i, placeholder) >= min_words
+        distinct(&text) >= 3 && real_words(proposal, i, placeholder) >= min_words
+    });
+    // Spread across the proposal rather than in one place: still covered, if widely.
+    best.or_else(|| {
+        if distinct(&whole) < 4 {
+            return None;
+        }
+        (0..proposal.sections.len()).max_by_key(|&i| {
+            let text: String = proposal.blocks.iter().filter(|b| b.kind.is_evidence() && b.section == Some(i)).map(|b| b.text.to_lowercase()).collect::<Vec<_>>().join(" ");
+            distinct(&text)
+        })
     })
 }
 
