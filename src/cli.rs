@@ -20,8 +20,10 @@ pub struct Cli {
 pub enum Command {
     /// Lint proposals (Markdown, Markdown with TOML front matter, TOML forms)
     Check(CheckArgs),
-    /// List the rules
+    /// List the rules, grouped by principle
     Rules(RulesArgs),
+    /// Show a rule's full documentation: what it checks, why, what counts, examples
+    Explain(ExplainArgs),
     /// Run every rule's examples and fixtures (for pack authors)
     TestRules(TestRulesArgs),
     /// Show the resolved configuration for a file and where each value came from
@@ -148,11 +150,22 @@ pub struct ConfigCmdArgs {
 pub enum RulesFormat {
     Table,
     Json,
+    /// The Markdown of docs/rules.md
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A rule id (ETH-002) or name (dpia-not-evidenced)
+    #[arg(value_name = "ID|NAME")]
+    pub rule: String,
+    #[command(flatten)]
+    pub rule_args: RuleArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct RulesArgs {
-    /// Only the rules of this principle (or `governance`)
+    /// Only the rules of this principle (or `governance`, or an enabler)
     #[arg(long)]
     pub principle: Option<String>,
     #[arg(long, value_enum, default_value_t = RulesFormat::Table)]

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod engine;
+pub mod explain;
 pub mod model;
 pub mod parse;
 pub mod render;
@@ -49,6 +50,7 @@ pub fn run(cli: cli::Cli) -> (ExitStatus, Output) {
     match cli.command {
         Command::Check(args) => run_check(&args),
         Command::Rules(args) => run_rules(&args),
+        Command::Explain(args) => run_explain(&args),
         Command::TestRules(args) => run_test_rules(&args),
         Command::Config(args) => run_config(&args),
     }
@@ -309,32 +311,35 @@ fn run_rules(args: &RulesArgs) -> (ExitStatus, Output) {
     let Some(set) = load_rules(&args.rule_args, &mut db, &mut out, false) else {
         return (ExitStatus::Error, out);
     };
-    let wanted = |r: &rules::Rule| match args.principle.as_deref() {
-        None => true,
-        Some("governance") => r.principle.is_none(),
-        Some(p) => r.principle.as_deref() == Some(p),
+    let filter = args.principle.as_deref();
+    if filter.is_some() && !set.rules.iter().any(|r| explain::selects(filter, r)) {
+        out.stderr.push_str(&format!(
+            "proplint: no rule has principle or enabler `{}` (principles: {}, governance; enablers: {})\n",
+            filter.unwrap_or_default(),
+            rules::PRINCIPLES.join(", "),
+            rules::ENABLERS.join(", ")
+        ));
+        return (ExitStatus::Error, out);
+    }
+    out.stdout = match args.format {
+        RulesFormat::Json => explain::json(&set, filter),
+        RulesFormat::Table => explain::table(&set, filter),
+        RulesFormat::Markdown => explain::markdown(&set, &db, filter),
     };
-    match args.format {
-        RulesFormat::Json => {
-            let list: Vec<serde_json::Value> = set
-                .rules
-                .iter()
-                .filter(|r| wanted(r))
-                .map(|r| {
-                    serde_json::json!({
-                        "id": r.id, "name": r.name, "principle": r.principle, "enabler": r.enabler,
-                        "severity": r.severity.as_str(), "check": r.check.kind(), "message": r.message,
-                        "why": r.why, "help": r.help, "standards": r.standards,
-                    })
-                })
-                .collect();
-            out.stdout = serde_json::to_string_pretty(&list).unwrap_or_default() + "\n";
-        }
-        RulesFormat::Table => {
-            for r in set.rules.iter().filter(|r| wanted(r)) {
-                let group = r.principle.clone().or_else(|| r.enabler.clone()).unwrap_or_else(|| "governance".into());
-                out.stdout.push_str(&format!("{:<8} {:<7} {:<16} {}\n", r.id, r.severity.as_str(), group, r.name));
-            }
+    (ExitStatus::Clean, out)
+}
+
+fn run_explain(args: &cli::ExplainArgs) -> (ExitStatus, Output) {
+    let mut out = Output::default();
+    let mut db = SourceDb::default();
+    let Some(set) = load_rules(&args.rule_args, &mut db, &mut out, false) else {
+        return (ExitStatus::Error, out);
+    };
+    match explain::explain(&set, &db, &args.rule) {
+        Ok(doc) => out.stdout = doc,
+        Err(near) => {
+            out.stderr.push_str(&format!("proplint: no rule `{}`; did you mean {}?\n", args.rule, near.join(", ")));
+            return (ExitStatus::Error, out);
         }
     }
     (ExitStatus::Clean, out)
