@@ -24,6 +24,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Show a rule's full documentation: what it checks, why, what counts, examples
     Explain(ExplainArgs),
+    /// Write a proposal template with every section the rules expect at a stage
+    Init(InitArgs),
     /// Run every rule's examples and fixtures (for pack authors)
     TestRules(TestRulesArgs),
     /// Show the resolved configuration for a file and where each value came from
@@ -152,6 +154,33 @@ pub enum RulesFormat {
     Json,
     /// The Markdown of docs/rules.md
     Markdown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InitFormat {
+    Markdown,
+    Toml,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Markdown with TOML front matter, or a TOML form (default: from FILE's extension, else markdown)
+    #[arg(long, value_enum)]
+    pub format: Option<InitFormat>,
+    /// The stage the proposal is for
+    #[arg(long, default_value = "discovery", value_parser = clap::builder::PossibleValuesParser::new(crate::rules::STAGES))]
+    pub stage: String,
+    /// The nation the council is in
+    #[arg(long, default_value = "england", value_parser = ["england", "wales", "scotland", "northern_ireland"])]
+    pub nation: String,
+    /// Replace FILE if it exists
+    #[arg(long)]
+    pub force: bool,
+    /// Where to write the template (default: standard output)
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    #[command(flatten)]
+    pub rule_args: RuleArgs,
 }
 
 #[derive(Debug, Args)]

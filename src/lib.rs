@@ -21,6 +21,7 @@ pub mod settings;
 pub mod source;
 pub mod span;
 pub mod suppress;
+pub mod template;
 pub mod waivers;
 pub mod walk;
 
@@ -51,6 +52,7 @@ pub fn run(cli: cli::Cli) -> (ExitStatus, Output) {
         Command::Check(args) => run_check(&args),
         Command::Rules(args) => run_rules(&args),
         Command::Explain(args) => run_explain(&args),
+        Command::Init(args) => run_init(&args),
         Command::TestRules(args) => run_test_rules(&args),
         Command::Config(args) => run_config(&args),
     }
@@ -339,6 +341,47 @@ fn run_explain(args: &cli::ExplainArgs) -> (ExitStatus, Output) {
         Ok(doc) => out.stdout = doc,
         Err(near) => {
             out.stderr.push_str(&format!("proplint: no rule `{}`; did you mean {}?\n", args.rule, near.join(", ")));
+            return (ExitStatus::Error, out);
+        }
+    }
+    (ExitStatus::Clean, out)
+}
+
+fn run_init(args: &cli::InitArgs) -> (ExitStatus, Output) {
+    let mut out = Output::default();
+    let mut db = SourceDb::default();
+    let Some(set) = load_rules(&args.rule_args, &mut db, &mut out, false) else {
+        return (ExitStatus::Error, out);
+    };
+    let is_toml = args.file.as_ref().is_some_and(|f| f.extension().is_some_and(|x| x == "toml"));
+    let form = match args.format {
+        Some(cli::InitFormat::Toml) => template::Form::Toml,
+        Some(cli::InitFormat::Markdown) => template::Form::Markdown,
+        None if is_toml => template::Form::Toml,
+        None => template::Form::Markdown,
+    };
+    let text = template::render(&set, form, &args.stage, &args.nation);
+    let Some(path) = &args.file else {
+        out.stdout = text;
+        return (ExitStatus::Clean, out);
+    };
+    // create_new refuses an existing file atomically, so a template never clobbers work.
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    if args.force {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    let written = options.open(path).and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()));
+    match written {
+        Ok(()) => out.stderr.push_str(&format!("proplint: wrote {}\n", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            out.stderr.push_str(&format!("proplint: {} exists; --force replaces it\n", path.display()));
+            return (ExitStatus::Error, out);
+        }
+        Err(e) => {
+            out.stderr.push_str(&format!("proplint: cannot write {}: {e}\n", path.display()));
             return (ExitStatus::Error, out);
         }
     }
