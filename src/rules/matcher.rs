@@ -130,37 +130,89 @@ impl Dialect {
             Some(rest) => format!("(?-i:{rest})"),
             None => format!("(?:{expanded})"),
         };
-        compile(&body).map_err(|e| e.to_string())?;
+        check_syntax(&body)?;
         Ok(body)
     }
 }
 
 pub fn compile(source: &str) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(source).case_insensitive(true).size_limit(SIZE_LIMIT).dfa_size_limit(DFA_SIZE_LIMIT).build()
+    RegexBuilder::new(&ascii_word_boundaries(source)).case_insensitive(true).size_limit(SIZE_LIMIT).dfa_size_limit(DFA_SIZE_LIMIT).build()
 }
 
-/// One compiled alternation of terms and patterns.
+/// Rewrites `\b` as the ASCII word boundary `(?-u:\b)`. A Unicode word boundary rules out
+/// the regex crate's DFAs and makes every search fall back to a far slower engine; for
+/// proposal prose the two differ only next to non-ASCII letters.
+fn ascii_word_boundaries(source: &str) -> String {
+    let mut out = String::with_capacity(source.len() + 16);
+    let mut chars = source.chars().peekable();
+    let mut in_class = false;
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('b') if !in_class => out.push_str("(?-u:\\b)"),
+                Some(next) => {
+                    out.push('\\');
+                    out.push(next);
+                }
+                None => out.push('\\'),
+            }
+            continue;
+        }
+        match c {
+            '[' => in_class = true,
+            ']' => in_class = false,
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Checks a pattern's syntax without building its automata (which is what costs time).
+pub fn check_syntax(source: &str) -> Result<(), String> {
+    regex_syntax::ParserBuilder::new()
+        .case_insensitive(true)
+        .build()
+        .parse(&ascii_word_boundaries(source))
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// One alternation of terms and patterns, compiled the first time a proposal needs it:
+/// a rule whose condition never holds never pays for its automaton.
 #[derive(Debug, Clone)]
 pub struct Matcher {
-    pub regex: Regex,
+    source: String,
+    regex: std::sync::OnceLock<Option<Regex>>,
 }
 
 impl Matcher {
-    /// Builds from already-validated regex sources.
-    pub fn from_sources(sources: &[String]) -> Result<Option<Matcher>, regex::Error> {
+    /// Builds from regex sources; their joint syntax is checked now, the automaton later.
+    pub fn from_sources(sources: &[String]) -> Result<Option<Matcher>, String> {
         if sources.is_empty() {
             return Ok(None);
         }
         let joined = sources.join("|");
-        Ok(Some(Matcher { regex: compile(&joined)? }))
+        check_syntax(&joined)?;
+        Ok(Some(Matcher { source: joined, regex: std::sync::OnceLock::new() }))
+    }
+
+    fn regex(&self) -> Option<&Regex> {
+        // A pattern over the size limit matches nothing rather than failing a run.
+        self.regex.get_or_init(|| compile(&self.source).ok()).as_ref()
     }
 
     pub fn find_iter<'t>(&'t self, text: &'t str) -> impl Iterator<Item = regex::Match<'t>> + 't {
-        self.regex.find_iter(text)
+        self.regex().into_iter().flat_map(move |r| r.find_iter(text))
     }
 
     pub fn is_match(&self, text: &str) -> bool {
-        self.regex.is_match(text)
+        self.regex().is_some_and(|r| r.is_match(text))
+    }
+
+    /// Compiles now, reporting a pattern too large to build (for loading user packs).
+    pub fn build(&self) -> Result<(), String> {
+        compile(&self.source).map(|_| ()).map_err(|e| e.to_string())
     }
 }
 
@@ -189,6 +241,11 @@ mod tests {
         assert!(matches("penetration test", "the portal was penetration tested"));
         assert!(matches("approve", "approved by the DPO"));
         assert!(!matches("test", "testament"));
+    }
+
+    #[test]
+    fn word_boundaries_become_ascii_outside_classes() {
+        assert_eq!(ascii_word_boundaries(r"\bx\b [\b] \\b"), r"(?-u:\b)x(?-u:\b) [\b] \\b");
     }
 
     #[test]
