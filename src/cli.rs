@@ -26,6 +26,10 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Write a proposal template with every section the rules expect at a stage
     Init(InitArgs),
+    /// Print a shell completion script
+    Completions(CompletionsArgs),
+    /// Print the man page (roff)
+    Man,
     /// Run every rule's examples and fixtures (for pack authors)
     TestRules(TestRulesArgs),
     /// Show the resolved configuration for a file and where each value came from
@@ -154,6 +158,13 @@ pub enum RulesFormat {
     Json,
     /// The Markdown of docs/rules.md
     Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -53,6 +53,11 @@ pub fn run(cli: cli::Cli) -> (ExitStatus, Output) {
         Command::Rules(args) => run_rules(&args),
         Command::Explain(args) => run_explain(&args),
         Command::Init(args) => run_init(&args),
+        Command::Completions(args) => generated(|buf| {
+            clap_complete::generate(args.shell, &mut <cli::Cli as clap::CommandFactory>::command(), "proplint", buf);
+            Ok(())
+        }),
+        Command::Man => generated(|buf| clap_mangen::Man::new(<cli::Cli as clap::CommandFactory>::command()).render(buf)),
         Command::TestRules(args) => run_test_rules(&args),
         Command::Config(args) => run_config(&args),
     }
@@ -344,6 +349,18 @@ fn run_explain(args: &cli::ExplainArgs) -> (ExitStatus, Output) {
             return (ExitStatus::Error, out);
         }
     }
+    (ExitStatus::Clean, out)
+}
+
+/// Completions and the man page come from the clap definitions, so they never drift.
+fn generated(write: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> (ExitStatus, Output) {
+    let mut out = Output::default();
+    let mut buf = Vec::new();
+    if let Err(e) = write(&mut buf) {
+        out.stderr.push_str(&format!("proplint: {e}\n"));
+        return (ExitStatus::Error, out);
+    }
+    out.stdout = String::from_utf8_lossy(&buf).into_owned();
     (ExitStatus::Clean, out)
 }
 

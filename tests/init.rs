@@ -60,3 +60,17 @@ fn init_lists_the_sections_the_rules_expect_and_never_overwrites() {
     let out = common::proplint().args(["init", "--format", "toml"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("[sections.security]"));
 }
+
+#[test]
+fn completions_and_man_page_come_from_the_clap_definitions() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = common::proplint().args(["completions", shell]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains("explain") && text.contains("init"), "{shell}");
+    }
+    let out = common::proplint().arg("man").output().unwrap();
+    let roff = String::from_utf8(out.stdout).unwrap();
+    assert!(roff.starts_with(".ie") || roff.contains(".TH proplint"), "{roff}");
+    assert!(roff.contains("explain"));
+}
