@@ -76,7 +76,7 @@ fn the_development_set_is_large_enough() {
 fn validation_set_does_not_regress() {
     let (precision, recall, disagreements) = score("fixtures/validation");
     assert!(
-        precision >= 0.55 && recall >= 0.9,
+        precision >= 0.6 && recall >= 0.9,
         "validation precision {precision:.3}, recall {recall:.3} fell below the floor:\n{}",
         disagreements.join("\n")
     );
