@@ -51,7 +51,8 @@ fn covered_elsewhere(ctx: &Ctx<'_>, id: &str, min_words: usize, placeholder: &dy
     let def = ctx.set.catalog.sections.iter().find(|s| s.id == id)?;
     let proposal = ctx.proposal;
     let distinct = |text: &str| def.keywords.iter().filter(|k| crate::sections::contains_keyword(text, k)).count();
-    let whole: String = proposal.blocks.iter().filter(|b| b.kind.is_evidence()).map(|b| b.text.to_lowercase()).collect::<Vec<_>>().join(" ");
+    let whole: String =
+        proposal.blocks.iter().filter(|b| b.kind.is_evidence()).map(|b| b.text.to_lowercase()).collect::<Vec<_>>().join(" ");
     let best = (0..proposal.sections.len()).find(|&i| {
         let text: String = proposal
             .blocks
@@ -68,7 +69,13 @@ fn covered_elsewhere(ctx: &Ctx<'_>, id: &str, min_words: usize, placeholder: &dy
             return None;
         }
         (0..proposal.sections.len()).max_by_key(|&i| {
-            let text: String = proposal.blocks.iter().filter(|b| b.kind.is_evidence() && b.section == Some(i)).map(|b| b.text.to_lowercase()).collect::<Vec<_>>().join(" ");
+            let text: String = proposal
+                .blocks
+                .iter()
+                .filter(|b| b.kind.is_evidence() && b.section == Some(i))
+                .map(|b| b.text.to_lowercase())
+                .collect::<Vec<_>>()
+                .join(" ");
             distinct(&text)
         })
     })
