@@ -127,6 +127,8 @@ fn collect(processed: Vec<Processed>, db: &mut SourceDb) -> Outcome {
         }
         outcome.files.push(p.entry);
     }
+    // Files in path order too, whatever order the inputs came in.
+    outcome.files.sort_by(|a, b| a.path.cmp(&b.path));
     sort(&mut outcome.diagnostics, db);
     outcome
 }

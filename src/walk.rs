@@ -50,10 +50,10 @@ pub fn display_path(path: &Path) -> String {
     for c in rel.components() {
         match c {
             Component::CurDir => {}
-            Component::Normal(s) => parts.push(s.to_string_lossy().into_owned()),
+            Component::Normal(s) => parts.push(escape_name(s)),
             Component::ParentDir => parts.push("..".into()),
             Component::RootDir => parts.insert(0, String::new()),
-            Component::Prefix(p) => parts.push(p.as_os_str().to_string_lossy().into_owned()),
+            Component::Prefix(p) => parts.push(escape_name(p.as_os_str())),
         }
     }
     let joined = parts.join("/");
@@ -62,6 +62,26 @@ pub fn display_path(path: &Path) -> String {
     } else {
         joined
     }
+}
+
+/// A file name as text: bytes that are not UTF-8 become `\xNN` and control characters
+/// `\u{NN}`, so that two names never print alike and no name can drive a terminal or
+/// inject a line into a CI log.
+fn escape_name(name: &std::ffi::OsStr) -> String {
+    let mut out = String::new();
+    for chunk in name.as_encoded_bytes().utf8_chunks() {
+        for c in chunk.valid().chars() {
+            if c.is_control() {
+                out.push_str(&format!("\\u{{{:X}}}", u32::from(c)));
+            } else {
+                out.push(c);
+            }
+        }
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    out
 }
 
 pub struct Discovery {

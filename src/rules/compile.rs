@@ -24,6 +24,9 @@ pub(super) fn plain_error(message: String) -> Diagnostic {
 struct Ctx<'a> {
     file: FileId,
     diags: &'a mut Vec<Diagnostic>,
+    /// A pack not embedded in the binary: its patterns are built at load, so that one over
+    /// the size limit is reported rather than silently matching nothing.
+    user: bool,
 }
 
 impl Ctx<'_> {
@@ -76,7 +79,7 @@ pub(super) fn compile_all(files: Vec<(String, String)>, db: &mut SourceDb) -> Re
         }
     };
     let vocab = match toml::from_str::<RawLanguage>(&lang_text) {
-        Ok(raw) => compile_language(raw, &mut Ctx { file: lang_id, diags: &mut diags }),
+        Ok(raw) => compile_language(raw, &mut Ctx { file: lang_id, diags: &mut diags, user: false }),
         Err(e) => {
             diags.push(de_error(lang_id, &e));
             None
@@ -99,7 +102,8 @@ pub(super) fn compile_all(files: Vec<(String, String)>, db: &mut SourceDb) -> Re
             }
         };
         let path = db.get(file).path.clone();
-        let mut ctx = Ctx { file, diags: &mut diags };
+        let user = !super::BUILTIN.iter().any(|(p, t)| *p == path && *t == db.get(file).text);
+        let mut ctx = Ctx { file, diags: &mut diags, user };
         let header = raw.pack.get_ref();
         let principle = header.principle.as_ref().map(|p| p.get_ref().clone());
         if let Some(p) = &header.principle {
@@ -232,6 +236,10 @@ fn phrase_matcher(dialect: &Dialect, terms: &[Spanned<String>], patterns: &[Span
     }
     for p in patterns {
         match dialect.pattern_regex(p.get_ref()) {
+            Ok(src) if ctx.user => match super::matcher::compile(&src) {
+                Ok(_) => sources.push(src),
+                Err(e) => ctx.error(p.span(), format!("pattern does not compile: {}", e.to_string().lines().last().unwrap_or(""))),
+            },
             Ok(src) => sources.push(src),
             Err(e) => ctx.error(p.span(), format!("pattern does not compile: {}", e.lines().last().unwrap_or(&e))),
         }

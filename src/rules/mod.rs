@@ -209,6 +209,12 @@ pub fn load(sources: &RuleSources<'_>, db: &mut SourceDb) -> Result<RuleSet, Vec
     compile::compile_all(files, db)
 }
 
+/// Compiles packs given as `(path, text)` pairs, exactly as `load` does after reading them
+/// (for the rule-pack fuzzer and tests of the loader).
+pub fn load_texts(files: Vec<(String, String)>, db: &mut SourceDb) -> Result<RuleSet, Vec<Diagnostic>> {
+    compile::compile_all(files, db)
+}
+
 fn read_pack_dir(dir: &Path) -> Result<Vec<(String, String)>, String> {
     let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot read rule directory {}: {e}", dir.display()))?;
     let mut paths: Vec<_> =
