@@ -122,13 +122,20 @@ impl Catalog {
     /// tell the author.
     pub fn classify(&self, proposal: &mut Proposal) -> Vec<Inference> {
         let mut inferred = Vec::new();
-        for i in 0..proposal.sections.len() {
+        // Each section's evidence blocks, found once rather than by a scan per section.
+        let mut blocks: Vec<Vec<usize>> = vec![Vec::new(); proposal.sections.len()];
+        for (bi, b) in proposal.blocks.iter().enumerate() {
+            if let Some(s) = b.section.filter(|_| b.kind.is_evidence()) {
+                blocks[s].push(bi);
+            }
+        }
+        for (i, own) in blocks.iter().enumerate() {
             let ids = self.classify_heading(&proposal.sections[i].heading);
             if !ids.is_empty() {
                 proposal.sections[i].ids = ids;
                 continue;
             }
-            if let Some(id) = self.infer(proposal, i) {
+            if let Some(id) = self.infer(proposal, i, own) {
                 proposal.sections[i].ids = vec![id.clone()];
                 proposal.sections[i].inferred = true;
                 inferred.push(Inference { section: i, ids: vec![id] });
@@ -138,10 +145,10 @@ impl Catalog {
     }
 
     /// Scores the heading and the opening words of the section against each section's keywords.
-    fn infer(&self, proposal: &Proposal, index: usize) -> Option<String> {
+    fn infer(&self, proposal: &Proposal, index: usize, blocks: &[usize]) -> Option<String> {
         let heading = proposal.sections[index].heading.to_lowercase();
         let mut text = String::new();
-        for block in proposal.blocks.iter().filter(|b| b.section == Some(index) && b.kind.is_evidence()) {
+        for block in blocks.iter().map(|&b| &proposal.blocks[b]) {
             text.push(' ');
             text.push_str(&block.text.to_lowercase());
             if text.split_whitespace().count() > 150 {
