@@ -144,7 +144,7 @@ impl<'a> Ctx<'a> {
             if !block.kind.is_evidence() {
                 continue;
             }
-            for m in matcher.find_iter(&block.text) {
+            for m in self.analysis.find_iter(matcher, bi, &block.text) {
                 if !self.analysis.is_negated(&block.text, bi, m.range()) {
                     return Some(block.source_span(m.range()));
                 }
@@ -159,7 +159,7 @@ impl<'a> Ctx<'a> {
             if !block.kind.is_evidence() {
                 continue;
             }
-            for m in matcher.find_iter(&block.text) {
+            for m in self.analysis.find_iter(matcher, bi, &block.text) {
                 if self.analysis.is_negated(&block.text, bi, m.range()) {
                     return Some(block.source_span(m.range()));
                 }
@@ -218,12 +218,12 @@ impl<'a> Ctx<'a> {
                 continue;
             }
             let mut in_sections = None;
-            for m in matcher.find_iter(&block.text) {
+            for m in self.analysis.find_iter(matcher, bi, &block.text) {
                 if let Some(with) = with {
                     let Some((_, s)) = self.analysis.sentence_of(bi, m.start()) else {
                         continue;
                     };
-                    if !with.is_match(&block.text[s.range.clone()]) {
+                    if !self.analysis.is_match_in(with, bi, &block.text, s.range.clone()) {
                         continue;
                     }
                 }

@@ -3,7 +3,8 @@
 //! evidence-strength qualifiers each sentence carries.
 
 use crate::model::{BlockKind, Proposal};
-use crate::rules::Vocab;
+use crate::rules::matcher::{Matches, Scan};
+use crate::rules::{Matcher, Vocab};
 use std::ops::Range;
 
 /// How far (in words) a negation cue reaches towards an evidence term.
@@ -45,16 +46,31 @@ pub struct Grade {
 #[derive(Debug, Clone)]
 pub struct Analysis {
     pub blocks: Vec<BlockText>,
+    /// Per evidence block, every literal of the rule set found in it (one search per block).
+    scans: Vec<Option<Scan>>,
 }
 
 impl Analysis {
     pub fn new(proposal: &Proposal, vocab: &Vocab) -> Self {
+        let scans: Vec<Option<Scan>> =
+            proposal.blocks.iter().map(|b| b.kind.is_evidence().then(|| vocab.prefilter.scan(&b.text))).collect();
         let blocks = proposal
             .blocks
             .iter()
-            .map(|b| if b.kind.is_evidence() { analyse(&b.text, b.kind, vocab) } else { BlockText::default() })
+            .zip(&scans)
+            .map(|(b, scan)| if b.kind.is_evidence() { analyse(&b.text, b.kind, vocab, scan.as_ref()) } else { BlockText::default() })
             .collect();
-        Analysis { blocks }
+        Analysis { blocks, scans }
+    }
+
+    /// Every match of `matcher` in block `block`, whose text is `text`.
+    pub fn find_iter<'t>(&'t self, matcher: &'t Matcher, block: usize, text: &'t str) -> Matches<'t> {
+        matcher.find_iter_scanned(self.scans.get(block).and_then(Option::as_ref), text)
+    }
+
+    /// True when `matcher` matches `text[range]` searched on its own, where `text` is block `block`.
+    pub fn is_match_in(&self, matcher: &Matcher, block: usize, text: &str, range: Range<usize>) -> bool {
+        matcher.is_match_scanned(self.scans.get(block).and_then(Option::as_ref), text, range)
     }
 
     pub fn sentence_of(&self, block: usize, at: usize) -> Option<(usize, &Sentence)> {
@@ -148,11 +164,11 @@ fn clause_break(between: &str) -> bool {
     between.contains([',', ';', ':', '(', ')']) || between.contains(" but ") || between.contains(" however ")
 }
 
-fn analyse(text: &str, kind: BlockKind, vocab: &Vocab) -> BlockText {
+fn analyse(text: &str, kind: BlockKind, vocab: &Vocab, scan: Option<&Scan>) -> BlockText {
     let ranges = split_sentences(text, kind);
     let cues = &vocab.cues;
     let q = &vocab.qualifiers;
-    let collect = |re: &regex::Regex| -> Vec<Range<usize>> { re.find_iter(text).map(|m| m.range()).collect() };
+    let collect = |m: &Matcher| -> Vec<Range<usize>> { m.find_iter_scanned(scan, text).map(|m| m.range()).collect() };
     let negations = collect(&cues.negation);
     let negations_after = cues.negation_after.as_ref().map(collect).unwrap_or_default();
     let hedges = collect(&cues.hedge);

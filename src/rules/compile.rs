@@ -1,8 +1,8 @@
 //! Validation of raw packs into compiled rules. Every problem becomes a diagnostic that
 //! points into the pack file, and all packs are checked before any proposal is read.
 
-use super::language::{cue_regex, toml_to_value, Cues, FieldPredicate, FieldTest, Qualifiers, Trigger, Vocab};
-use super::matcher::{compile, Dialect, Matcher};
+use super::language::{cue_matcher, toml_to_value, Cues, FieldPredicate, FieldTest, Qualifiers, Trigger, Vocab};
+use super::matcher::{compile, Dialect, Matcher, Prefilter, Source};
 use super::schema::{RawFieldPredicate, RawLanguage, RawPackFile, RawRule, RawWhen};
 use super::{Check, Example, FieldSpec, PackInfo, Rule, RuleSet, StageOverride, When, ENABLERS, PRINCIPLES, STAGES};
 use crate::diag::{Diagnostic, Severity, ToolCode};
@@ -27,6 +27,9 @@ struct Ctx<'a> {
     /// A pack not embedded in the binary: its patterns are built at load, so that one over
     /// the size limit is reported rather than silently matching nothing.
     user: bool,
+    /// The file is an embedded pack, whose regexes the test suite compiles: compiling
+    /// them again at every start-up would only cost time.
+    trusted: bool,
 }
 
 impl Ctx<'_> {
@@ -47,8 +50,12 @@ pub(super) fn compile_all(files: Vec<(String, String)>, db: &mut SourceDb) -> Re
     let mut language: Option<(FileId, String)> = None;
     let mut sections: Option<(FileId, String)> = None;
     let mut packs: Vec<(FileId, String)> = Vec::new();
+    let mut trusted: Vec<FileId> = Vec::new();
     for (path, text) in files {
         let id = db.add(SourceFile::new(path.clone(), text.clone()));
+        if super::BUILTIN.iter().any(|(p, t)| *p == path && *t == text) {
+            trusted.push(id);
+        }
         match file_name(&path) {
             LANGUAGE if language.is_none() => language = Some((id, text)),
             SECTIONS if sections.is_none() => sections = Some((id, text)),
@@ -79,13 +86,13 @@ pub(super) fn compile_all(files: Vec<(String, String)>, db: &mut SourceDb) -> Re
         }
     };
     let vocab = match toml::from_str::<RawLanguage>(&lang_text) {
-        Ok(raw) => compile_language(raw, &mut Ctx { file: lang_id, diags: &mut diags, user: false }),
+        Ok(raw) => compile_language(raw, &mut Ctx { file: lang_id, diags: &mut diags, user: false, trusted: trusted.contains(&lang_id) }),
         Err(e) => {
             diags.push(de_error(lang_id, &e));
             None
         }
     };
-    let (Some(catalog), Some(vocab)) = (catalog, vocab) else {
+    let (Some(catalog), Some(mut vocab)) = (catalog, vocab) else {
         return Err(diags);
     };
 
@@ -103,7 +110,7 @@ pub(super) fn compile_all(files: Vec<(String, String)>, db: &mut SourceDb) -> Re
         };
         let path = db.get(file).path.clone();
         let user = !super::BUILTIN.iter().any(|(p, t)| *p == path && *t == db.get(file).text);
-        let mut ctx = Ctx { file, diags: &mut diags, user };
+        let mut ctx = Ctx { file, diags: &mut diags, user, trusted: trusted.contains(&file) };
         let header = raw.pack.get_ref();
         let principle = header.principle.as_ref().map(|p| p.get_ref().clone());
         if let Some(p) = &header.principle {
@@ -142,7 +149,31 @@ pub(super) fn compile_all(files: Vec<(String, String)>, db: &mut SourceDb) -> Re
         return Err(diags);
     }
     rules.sort_by(|a, b| a.id.cmp(&b.id));
+    vocab.prefilter = Prefilter::new(all_matchers(&vocab, &rules));
     Ok(RuleSet { rules, packs: infos, vocab, catalog })
+}
+
+/// Every matcher a run can search with, cues and qualifiers first (every block needs them).
+fn all_matchers<'a>(vocab: &'a Vocab, rules: &'a [Rule]) -> Vec<&'a Matcher> {
+    let c = &vocab.cues;
+    let q = &vocab.qualifiers;
+    let mut out = vec![&c.negation, &c.hedge, &c.deferral, &c.not_needed, &c.reasons, &c.placeholders];
+    out.extend(&c.negation_after);
+    out.extend([&q.status, &q.plan, &q.owner, &q.reference, &q.date]);
+    out.extend(vocab.triggers.iter().filter_map(|t| t.matcher.as_ref()));
+    for r in rules {
+        match &r.check {
+            Check::RequireEvidence { matcher, with, .. } => {
+                out.push(matcher);
+                out.extend(with);
+            }
+            Check::Forbid { matcher, .. } | Check::Consistency { matcher, .. } => out.push(matcher),
+            Check::RequireField { alternative, .. } => out.extend(alternative),
+            Check::RequireSection { .. } => {}
+        }
+        out.extend(&r.when.matcher);
+    }
+    out
 }
 
 fn de_error(file: FileId, e: &toml::de::Error) -> Diagnostic {
@@ -154,12 +185,19 @@ fn de_error(file: FileId, e: &toml::de::Error) -> Diagnostic {
 fn compile_language(raw: RawLanguage, ctx: &mut Ctx<'_>) -> Option<Vocab> {
     let dialect = Dialect::new(&raw.spelling.pairs, raw.macros.clone());
     for (name, body) in &raw.macros {
+        if ctx.trusted {
+            break;
+        }
         if let Err(e) = compile(body) {
             ctx.error(Span::point(0), format!("macro `{name}` is not a valid regex: {e}"));
         }
     }
-    let cue = |list: &[String], ctx: &mut Ctx<'_>| -> Option<regex::Regex> {
-        cue_regex(&dialect, list).map_err(|e| ctx.error(Span::point(0), format!("cue list does not compile: {e}"))).ok()
+    let cue = |list: &[String], ctx: &mut Ctx<'_>| -> Option<Matcher> {
+        let m = cue_matcher(&dialect, list);
+        if !ctx.trusted {
+            compile(m.as_str()).map_err(|e| ctx.error(Span::point(0), format!("cue list does not compile: {e}"))).ok()?;
+        }
+        Some(m)
     };
     let negation = cue(&raw.cues.negation, ctx);
     let negation_after = if raw.cues.negation_after.is_empty() { None } else { cue(&raw.cues.negation_after, ctx) };
@@ -169,8 +207,11 @@ fn compile_language(raw: RawLanguage, ctx: &mut Ctx<'_>) -> Option<Vocab> {
     let reasons = cue(&raw.cues.reasons, ctx);
     let placeholders = cue(&raw.cues.placeholders, ctx);
     let q = &raw.qualifiers;
-    let qual = |s: &Spanned<String>, ctx: &mut Ctx<'_>| -> Option<regex::Regex> {
-        compile(s.get_ref()).map_err(|e| ctx.error(s.span(), format!("qualifier does not compile: {e}"))).ok()
+    let qual = |s: &Spanned<String>, ctx: &mut Ctx<'_>| -> Option<Matcher> {
+        if !ctx.trusted {
+            compile(s.get_ref()).map_err(|e| ctx.error(s.span(), format!("qualifier does not compile: {e}"))).ok()?;
+        }
+        Matcher::new(&dialect, vec![Source::Pattern(s.get_ref().clone())])
     };
     let status = qual(&q.status, ctx);
     let plan = qual(&q.plan, ctx);
@@ -203,6 +244,7 @@ fn compile_language(raw: RawLanguage, ctx: &mut Ctx<'_>) -> Option<Vocab> {
         dialect,
         aliases,
         triggers,
+        prefilter: Prefilter::default(),
     })
 }
 
@@ -232,26 +274,21 @@ fn phrase_matcher(dialect: &Dialect, terms: &[Spanned<String>], patterns: &[Span
             ctx.error(t.span(), "empty term");
             continue;
         }
-        sources.push(dialect.term_regex(t.get_ref()));
+        sources.push(Source::Term(t.get_ref()));
     }
     for p in patterns {
-        match dialect.pattern_regex(p.get_ref()) {
+        let checked = if ctx.trusted { dialect.pattern_source(p.get_ref()) } else { dialect.pattern_regex(p.get_ref()) };
+        match checked {
             Ok(src) if ctx.user => match super::matcher::compile(&src) {
-                Ok(_) => sources.push(src),
+                Ok(_) => sources.push(Source::Pattern(src)),
                 Err(e) => ctx.error(p.span(), format!("pattern does not compile: {}", e.to_string().lines().last().unwrap_or(""))),
             },
-            Ok(src) => sources.push(src),
+            Ok(src) => sources.push(Source::Pattern(src)),
             Err(e) => ctx.error(p.span(), format!("pattern does not compile: {}", e.lines().last().unwrap_or(&e))),
         }
     }
-    match Matcher::from_sources(&sources) {
-        Ok(m) => m,
-        Err(e) => {
-            let span = terms.first().or(patterns.first()).map_or(0..0, Spanned::span);
-            ctx.error(span, format!("terms and patterns together do not compile: {e}"));
-            None
-        }
-    }
+    // Built the first time a proposal needs it; one over the size limit matches nothing.
+    Matcher::new(dialect, sources)
 }
 
 fn severity(s: &Spanned<String>, ctx: &mut Ctx<'_>, allow_off: bool) -> Option<Option<Severity>> {

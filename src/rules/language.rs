@@ -1,29 +1,28 @@
 //! The shared vocabulary from `rules/language.toml`, compiled once per run: cue lists for
 //! negation, hedging and placeholders, evidence-strength qualifiers, and trigger lexicons.
 
-use super::matcher::{compile, Dialect, Matcher};
+use super::matcher::{Dialect, Matcher, Prefilter, Source};
 use crate::model::{Proposal, Value};
 use crate::parse::Aliases;
-use regex::Regex;
 
 #[derive(Debug, Clone)]
 pub struct Cues {
-    pub negation: Regex,
-    pub negation_after: Option<Regex>,
-    pub hedge: Regex,
-    pub deferral: Regex,
-    pub not_needed: Regex,
-    pub reasons: Regex,
-    pub placeholders: Regex,
+    pub negation: Matcher,
+    pub negation_after: Option<Matcher>,
+    pub hedge: Matcher,
+    pub deferral: Matcher,
+    pub not_needed: Matcher,
+    pub reasons: Matcher,
+    pub placeholders: Matcher,
 }
 
 #[derive(Debug, Clone)]
 pub struct Qualifiers {
-    pub status: Regex,
-    pub plan: Regex,
-    pub owner: Regex,
-    pub reference: Regex,
-    pub date: Regex,
+    pub status: Matcher,
+    pub plan: Matcher,
+    pub owner: Matcher,
+    pub reference: Matcher,
+    pub date: Matcher,
 }
 
 /// A metadata condition: the field has this value, one of these, is non-empty, positive,
@@ -95,6 +94,8 @@ pub struct Vocab {
     pub dialect: Dialect,
     pub aliases: Aliases,
     pub triggers: Vec<Trigger>,
+    /// Every matcher's literals, for one search per block (built once the rules are compiled).
+    pub prefilter: Prefilter,
 }
 
 impl Vocab {
@@ -107,13 +108,9 @@ impl Vocab {
     }
 }
 
-/// Compiles a cue list as whole-word phrases into one regex.
-pub(crate) fn cue_regex(dialect: &Dialect, cues: &[String]) -> Result<Regex, regex::Error> {
-    if cues.is_empty() {
-        return compile("[^\\s\\S]");
-    }
-    let sources: Vec<String> = cues.iter().map(|c| dialect.term_regex(c)).collect();
-    compile(&sources.join("|"))
+/// A cue list as whole-word phrases in one matcher (an empty list matches nothing).
+pub(crate) fn cue_matcher(dialect: &Dialect, cues: &[String]) -> Matcher {
+    Matcher::new(dialect, cues.iter().map(|c| Source::Term(c)).collect()).unwrap_or_default()
 }
 
 pub(crate) fn toml_to_value(v: &toml::Value) -> Value {

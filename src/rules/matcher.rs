@@ -1,8 +1,24 @@
-//! Phrase lists and patterns compiled into one regex each. Terms become whole-word,
-//! case-insensitive patterns that accept spacing, hyphenation, plural and UK/US variants.
+//! Phrase lists and patterns, and how they are searched. Terms become whole-word,
+//! case-insensitive phrases that accept spacing, hyphenation, plural and UK/US variants.
+//!
+//! A matcher is an ordered list of alternatives (terms, then patterns) with the meaning of
+//! one leftmost-first regex alternation of them all. Searching is built for many matchers
+//! over short blocks: a rule set's `Prefilter` finds, in one pass over a block, which
+//! alternatives could match (from literals every match must start with); only those are
+//! tried. Terms are verified directly at the literal's position; patterns are compiled on
+//! first use, so a run pays only for the regexes its text needs.
 
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::{Regex, RegexBuilder};
-use std::collections::BTreeMap;
+use regex_automata::meta;
+use regex_automata::Input;
+use regex_syntax::ast::{self, Ast};
+use regex_syntax::hir::{Hir, HirKind, Look};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 
 /// Limits that keep any user pattern linear and small (Rust's engine has no backtracking).
 const SIZE_LIMIT: usize = 4 * 1024 * 1024;
@@ -11,66 +27,106 @@ const DFA_SIZE_LIMIT: usize = 8 * 1024 * 1024;
 /// How terms and patterns are written: spelling pairs and `{macro}` fragments.
 #[derive(Debug, Clone, Default)]
 pub struct Dialect {
-    spelling: BTreeMap<String, String>,
+    spelling: BTreeMap<String, (String, String)>,
     macros: BTreeMap<String, String>,
+}
+
+/// One word of a term: a literal, a UK/US pair, or an -ise/-ize stem (`head` `[sz]` `tail`).
+#[derive(Debug, Clone)]
+enum Word {
+    Lit(String),
+    Pair(String, String),
+    Stem(String, String),
+}
+
+/// A term as a structure: what `term_regex` writes out, and what `Term` matches directly.
+#[derive(Debug, Clone)]
+struct TermSpec {
+    words: Vec<Word>,
+    case_sensitive: bool,
+    /// Endings tried in order after the last word (then none).
+    suffixes: &'static [&'static str],
+    starts_word: bool,
+    ends_word: bool,
 }
 
 impl Dialect {
     pub fn new(pairs: &[(String, String)], macros: BTreeMap<String, String>) -> Self {
         let mut spelling = BTreeMap::new();
         for (uk, us) in pairs {
-            let alt = format!("(?:{}|{})", regex::escape(&uk.to_lowercase()), regex::escape(&us.to_lowercase()));
-            spelling.insert(uk.to_lowercase(), alt.clone());
-            spelling.insert(us.to_lowercase(), alt);
+            let pair = (uk.to_lowercase(), us.to_lowercase());
+            spelling.insert(uk.to_lowercase(), pair.clone());
+            spelling.insert(us.to_lowercase(), pair);
         }
         Dialect { spelling, macros }
     }
 
-    /// The regex source for a plain phrase.
-    pub fn term_regex(&self, term: &str) -> String {
+    fn term_spec(&self, term: &str) -> TermSpec {
         let term = term.trim();
         let case_sensitive = term.chars().any(char::is_uppercase) && !term.chars().any(char::is_lowercase);
-        let words: Vec<&str> = term.split(|c: char| c.is_whitespace() || c == '-').filter(|w| !w.is_empty()).collect();
+        let words = term.split(|c: char| c.is_whitespace() || c == '-').filter(|w| !w.is_empty()).map(|w| self.word(w)).collect();
+        let last_alpha = term.chars().last().is_some_and(char::is_alphabetic);
+        // Inflections as well as plurals: "penetration test" also finds "penetration
+        // tested", "consult" finds "consulted" and "consulting".
+        let suffixes: &[&str] = if !last_alpha {
+            &[]
+        } else if case_sensitive {
+            &["s"]
+        } else if term.ends_with('e') {
+            &["s", "d", "r", "rs"]
+        } else {
+            &["s", "es", "ed", "ing", "er", "ers"]
+        };
+        TermSpec {
+            words,
+            case_sensitive,
+            suffixes,
+            starts_word: term.chars().next().is_some_and(|c| c.is_alphanumeric() || c == '_'),
+            ends_word: term.chars().last().is_some_and(|c| c.is_alphanumeric() || c == '_'),
+        }
+    }
+
+    /// The regex source for a plain phrase.
+    pub fn term_regex(&self, term: &str) -> String {
+        let spec = self.term_spec(term);
         let mut body = String::new();
-        for (i, word) in words.iter().enumerate() {
+        for (i, word) in spec.words.iter().enumerate() {
             if i > 0 {
                 body.push_str(r"[\s\-]*");
             }
-            body.push_str(&self.word_regex(word));
+            match word {
+                Word::Lit(w) => body.push_str(&regex::escape(w)),
+                Word::Pair(uk, us) => body.push_str(&format!("(?:{}|{})", regex::escape(uk), regex::escape(us))),
+                Word::Stem(head, tail) => {
+                    let (stem, h) = head.split_at(head.len() - 1);
+                    body.push_str(&format!("{}{h}[sz]{}", regex::escape(stem), regex::escape(tail)));
+                }
+            }
         }
-        let last_alpha = term.chars().last().is_some_and(char::is_alphabetic);
-        if last_alpha {
-            // Inflections as well as plurals: "penetration test" also finds "penetration
-            // tested", "consult" finds "consulted" and "consulting".
-            body.push_str(if case_sensitive {
-                "s?"
-            } else if term.ends_with('e') {
-                "(?:s|d|r|rs)?"
-            } else {
-                "(?:s|es|ed|ing|er|ers)?"
-            });
+        if spec.case_sensitive && !spec.suffixes.is_empty() {
+            body.push_str("s?");
+        } else if !spec.suffixes.is_empty() {
+            body.push_str(&format!("(?:{})?", spec.suffixes.join("|")));
         }
-        let starts_word = term.chars().next().is_some_and(|c| c.is_alphanumeric() || c == '_');
-        let ends_word = term.chars().last().is_some_and(|c| c.is_alphanumeric() || c == '_');
         let mut out = String::new();
-        if starts_word {
+        if spec.starts_word {
             out.push_str(r"\b");
         }
         out.push_str(&body);
-        if ends_word {
+        if spec.ends_word {
             out.push_str(r"\b");
         }
-        if case_sensitive {
+        if spec.case_sensitive {
             format!("(?-i:{out})")
         } else {
             format!("(?:{out})")
         }
     }
 
-    fn word_regex(&self, word: &str) -> String {
+    fn word(&self, word: &str) -> Word {
         let lower = word.to_lowercase();
-        if let Some(alt) = self.spelling.get(&lower) {
-            return alt.clone();
+        if let Some((uk, us)) = self.spelling.get(&lower) {
+            return Word::Pair(uk.clone(), us.clone());
         }
         // -ise/-ize, -isation/-ization, -yse/-yze: accept both spellings.
         for suffix in [
@@ -79,13 +135,11 @@ impl Dialect {
         ] {
             if lower.len() > suffix.len() + 2 {
                 if let Some(stem) = lower.strip_suffix(suffix) {
-                    let tail = &suffix[2..];
-                    let head = &suffix[..1];
-                    return format!("{}{}[sz]{}", regex::escape(stem), head, regex::escape(tail));
+                    return Word::Stem(format!("{stem}{}", &suffix[..1]), suffix[2..].to_string());
                 }
             }
         }
-        regex::escape(word)
+        Word::Lit(word.to_string())
     }
 
     /// Expands `{macro}` references; `\{` stays a literal brace.
@@ -124,14 +178,20 @@ impl Dialect {
         Ok(out)
     }
 
+    /// The regex source for a pattern, its syntax checked.
     pub fn pattern_regex(&self, pattern: &str) -> Result<String, String> {
-        let expanded = self.expand(pattern)?;
-        let body = match expanded.strip_prefix("(?-i)") {
-            Some(rest) => format!("(?-i:{rest})"),
-            None => format!("(?:{expanded})"),
-        };
+        let body = self.pattern_source(pattern)?;
         check_syntax(&body)?;
         Ok(body)
+    }
+
+    /// The regex source for a pattern, unchecked (for packs known to compile).
+    pub fn pattern_source(&self, pattern: &str) -> Result<String, String> {
+        let expanded = self.expand(pattern)?;
+        Ok(match expanded.strip_prefix("(?-i)") {
+            Some(rest) => format!("(?-i:{rest})"),
+            None => format!("(?:{expanded})"),
+        })
     }
 }
 
@@ -178,41 +238,967 @@ pub fn check_syntax(source: &str) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-/// One alternation of terms and patterns, compiled the first time a proposal needs it:
-/// a rule whose condition never holds never pays for its automaton.
+/// What a haystack holds, which decides the cheapest regex that means the same on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextKind {
+    /// All ASCII: Unicode classes can be cut down to ASCII, which makes far smaller automata.
+    Ascii,
+    Unicode,
+}
+
+impl TextKind {
+    pub fn of(text: &str) -> TextKind {
+        if text.is_ascii() {
+            TextKind::Ascii
+        } else {
+            TextKind::Unicode
+        }
+    }
+}
+
+/// A regex compiled on first use, as written and, for ASCII text, cut down to ASCII (the
+/// two agree on ASCII text).
+#[derive(Debug)]
+struct Lazy {
+    source: String,
+    hir: OnceLock<Option<Hir>>,
+    forms: [OnceLock<Option<meta::Regex>>; 2],
+}
+
+impl Lazy {
+    fn new(source: String) -> Self {
+        Lazy { source, hir: OnceLock::new(), forms: Default::default() }
+    }
+
+    fn hir(&self) -> Option<&Hir> {
+        self.hir
+            .get_or_init(|| {
+                regex_syntax::ParserBuilder::new()
+                    .case_insensitive(true)
+                    .utf8(true)
+                    .build()
+                    .parse(&ascii_word_boundaries(&self.source))
+                    .ok()
+            })
+            .as_ref()
+    }
+
+    fn build(hir: &Hir) -> Option<meta::Regex> {
+        let config = meta::Config::new()
+            .match_kind(regex_automata::MatchKind::LeftmostFirst)
+            .utf8_empty(true)
+            .nfa_size_limit(Some(SIZE_LIMIT))
+            .hybrid_cache_capacity(DFA_SIZE_LIMIT)
+            .which_captures(regex_automata::nfa::thompson::WhichCaptures::Implicit);
+        meta::Builder::new().configure(config).build_from_hir(hir).ok()
+    }
+
+    /// The regex for a haystack of `kind`; `None` for a pattern over the size limit, which
+    /// matches nothing rather than failing a run.
+    fn get(&self, kind: TextKind) -> Option<&meta::Regex> {
+        let ascii = (kind == TextKind::Ascii).then(|| self.forms[0].get_or_init(|| self.hir().and_then(|h| Lazy::build(&ascii_only(h)))));
+        ascii.and_then(Option::as_ref).or_else(|| self.forms[1].get_or_init(|| self.hir().and_then(Lazy::build)).as_ref())
+    }
+
+    fn find_at(&self, hay: &str, kind: TextKind, at: usize) -> Option<(usize, usize)> {
+        if at > hay.len() {
+            return None;
+        }
+        self.get(kind)?.search(&Input::new(hay).range(at..)).map(|m| (m.start(), m.end()))
+    }
+}
+
+/// The same regex for ASCII text: classes cut down to ASCII, non-ASCII literals that can
+/// never match, and ASCII word boundaries (the same as Unicode ones there).
+fn ascii_only(hir: &Hir) -> Hir {
+    use regex_syntax::hir::{Class, ClassUnicode, ClassUnicodeRange};
+    match hir.kind() {
+        HirKind::Class(Class::Unicode(c)) => {
+            let mut c = c.clone();
+            c.intersect(&ClassUnicode::new([ClassUnicodeRange::new('\0', '\x7F')]));
+            Hir::class(Class::Unicode(c))
+        }
+        HirKind::Literal(lit) if !lit.0.is_ascii() => Hir::fail(),
+        HirKind::Repetition(r) => {
+            let mut r = r.clone();
+            r.sub = Box::new(ascii_only(&r.sub));
+            Hir::repetition(r)
+        }
+        HirKind::Capture(c) => {
+            let mut c = c.clone();
+            c.sub = Box::new(ascii_only(&c.sub));
+            Hir::capture(c)
+        }
+        HirKind::Concat(subs) => Hir::concat(subs.iter().map(ascii_only).collect()),
+        HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(ascii_only).collect()),
+        _ => ascii_boundaries(hir),
+    }
+}
+
+/// The same regex with Unicode word boundaries made ASCII ones: identical on ASCII text.
+fn ascii_boundaries(hir: &Hir) -> Hir {
+    match hir.kind() {
+        HirKind::Look(look) => Hir::look(match *look {
+            Look::WordUnicode => Look::WordAscii,
+            Look::WordUnicodeNegate => Look::WordAsciiNegate,
+            Look::WordStartUnicode => Look::WordStartAscii,
+            Look::WordEndUnicode => Look::WordEndAscii,
+            Look::WordStartHalfUnicode => Look::WordStartHalfAscii,
+            Look::WordEndHalfUnicode => Look::WordEndHalfAscii,
+            other => other,
+        }),
+        HirKind::Repetition(r) => {
+            let mut r = r.clone();
+            r.sub = Box::new(ascii_boundaries(&r.sub));
+            Hir::repetition(r)
+        }
+        HirKind::Capture(c) => {
+            let mut c = c.clone();
+            c.sub = Box::new(ascii_boundaries(&c.sub));
+            Hir::capture(c)
+        }
+        HirKind::Concat(subs) => Hir::concat(subs.iter().map(ascii_boundaries).collect()),
+        HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(ascii_boundaries).collect()),
+        _ => hir.clone(),
+    }
+}
+
+/// A term matched without a regex, with exactly the regex's meaning. Only ASCII terms
+/// whose words start with a letter or digit take this form; others stay regexes.
+#[derive(Debug)]
+struct Term {
+    /// Per word, the spellings to try in order (lower case unless `case_sensitive`).
+    words: Vec<Vec<Box<[u8]>>>,
+    case_sensitive: bool,
+    suffixes: &'static [&'static str],
+    starts_word: bool,
+    ends_word: bool,
+}
+
+impl Term {
+    fn from_spec(spec: &TermSpec) -> Option<Term> {
+        let mut words = Vec::new();
+        for w in &spec.words {
+            let options: Vec<String> = match w {
+                Word::Lit(s) => vec![s.clone()],
+                Word::Pair(uk, us) => vec![uk.clone(), us.clone()],
+                // `[sz]` expands to the two spellings; nothing else in the term can differ.
+                Word::Stem(head, tail) => vec![format!("{head}s{tail}"), format!("{head}z{tail}")],
+            };
+            let simple = |o: &String| o.is_ascii() && o.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric());
+            if !options.iter().all(simple) {
+                return None;
+            }
+            let fold = |o: String| if spec.case_sensitive { o } else { o.to_ascii_lowercase() };
+            words.push(options.into_iter().map(|o| fold(o).into_bytes().into_boxed_slice()).collect());
+        }
+        if words.is_empty() {
+            return None;
+        }
+        Some(Term {
+            words,
+            case_sensitive: spec.case_sensitive,
+            suffixes: spec.suffixes,
+            starts_word: spec.starts_word,
+            ends_word: spec.ends_word,
+        })
+    }
+
+    /// The literals a match starts with: the first word's spellings.
+    fn literals(&self) -> Vec<String> {
+        self.words[0].iter().map(|w| String::from_utf8_lossy(w).into_owned()).collect()
+    }
+
+    /// The end of the regex's match starting at `at`, if it matches there.
+    fn match_at(&self, hay: &str, at: usize) -> Option<usize> {
+        if self.starts_word && !is_word_boundary(hay, at) {
+            return None;
+        }
+        self.words_from(hay, 0, at)
+    }
+
+    fn words_from(&self, hay: &str, i: usize, mut at: usize) -> Option<usize> {
+        if i == self.words.len() {
+            return self.suffix(hay, at);
+        }
+        if i > 0 {
+            // `[\s\-]*` is greedy, and no word starts with a space or hyphen, so taking the
+            // longest run is the only way on.
+            at = skip_space_hyphen(hay, at);
+        }
+        for option in &self.words[i] {
+            if self.starts_with(hay, at, option) {
+                if let Some(end) = self.words_from(hay, i + 1, at + option.len()) {
+                    return Some(end);
+                }
+            }
+        }
+        None
+    }
+
+    fn suffix(&self, hay: &str, at: usize) -> Option<usize> {
+        self.suffixes
+            .iter()
+            .chain(std::iter::once(&""))
+            .filter(|s| self.starts_with(hay, at, s.as_bytes()))
+            .map(|s| at + s.len())
+            .find(|&end| !self.ends_word || is_word_boundary(hay, end))
+    }
+
+    fn starts_with(&self, hay: &str, at: usize, lit: &[u8]) -> bool {
+        let Some(bytes) = hay.as_bytes().get(at..at + lit.len()) else { return false };
+        if self.case_sensitive {
+            bytes == lit
+        } else {
+            bytes.iter().zip(lit).all(|(h, l)| h.to_ascii_lowercase() == *l)
+        }
+    }
+}
+
+fn skip_space_hyphen(hay: &str, mut at: usize) -> usize {
+    while let Some(c) = hay.get(at..).and_then(|s| s.chars().next()) {
+        if c != '-' && !c.is_whitespace() {
+            break;
+        }
+        at += c.len_utf8();
+    }
+    at
+}
+
+/// `(?-u:\b)`, the word boundary rule regexes use: an ASCII word byte on one side only.
+fn is_word_boundary(hay: &str, at: usize) -> bool {
+    let word = |b: &u8| b.is_ascii_alphanumeric() || *b == b'_';
+    let bytes = hay.as_bytes();
+    let before = at > 0 && bytes.get(at - 1).is_some_and(word);
+    let after = bytes.get(at).is_some_and(word);
+    before != after
+}
+
+#[derive(Debug)]
+enum AltKind {
+    Term(Term),
+    Pattern(Lazy),
+}
+
+#[derive(Debug)]
+struct Alt {
+    kind: AltKind,
+    /// Every match starts with one of these (ASCII case aside); `None` when unknown.
+    literals: Option<Vec<String>>,
+}
+
+impl Alt {
+    fn term(spec: &TermSpec, source: String) -> Alt {
+        match Term::from_spec(spec) {
+            Some(t) => Alt { literals: Some(t.literals()), kind: AltKind::Term(t) },
+            None => Alt::pattern(source),
+        }
+    }
+
+    fn pattern(source: String) -> Alt {
+        let literals = ast::parse::Parser::new().parse(&source).ok().and_then(|a| necessary(&a));
+        Alt { kind: AltKind::Pattern(Lazy::new(source)), literals }
+    }
+
+    /// True when the alternative can match the empty string.
+    fn may_be_empty(&self) -> bool {
+        match &self.kind {
+            AltKind::Term(_) => false,
+            AltKind::Pattern(p) => ast::parse::Parser::new().parse(&p.source).map_or(true, |a| min_len(&a) == 0),
+        }
+    }
+
+    /// The leftmost match at or after `at` in `hay`, which starts at offset `base` of the
+    /// block `scan` was made from.
+    fn find_at(&self, hay: &str, kind: TextKind, at: usize, scan: &Scan, literals: Option<&[u32]>, base: usize) -> Option<(usize, usize)> {
+        match (&self.kind, literals) {
+            // A term starts with one of its literals: try it only where one is.
+            (AltKind::Term(t), Some(lits)) => lits
+                .iter()
+                .filter_map(|&l| {
+                    scan.starts_from(l, base + at)
+                        .map(|s| s - base)
+                        .take_while(|&s| s < hay.len())
+                        .find_map(|s| t.match_at(hay, s).map(|e| (s, e)))
+                })
+                .min(),
+            (AltKind::Term(t), None) => {
+                (at..hay.len()).filter(|&s| hay.is_char_boundary(s)).find_map(|s| t.match_at(hay, s).map(|e| (s, e)))
+            }
+            (AltKind::Pattern(p), _) => p.find_at(hay, kind, at),
+        }
+    }
+}
+
+/// Where a matcher sits in a rule set's prefilter.
+#[derive(Debug)]
+struct Slot {
+    prefilter: u64,
+    index: u32,
+    /// Per alternative, its literals' ids; `None` when it has to be tried everywhere.
+    literals: Vec<Option<Vec<u32>>>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    source: String,
+    alts: Vec<Alt>,
+    /// False when an alternative can match the empty string: the whole alternation is
+    /// then searched as one regex, whose rules for empty matches are not worth copying.
+    split: bool,
+    whole: Lazy,
+    slot: OnceLock<Slot>,
+}
+
+/// One alternation of terms and patterns, compiled on first use.
 #[derive(Debug, Clone)]
 pub struct Matcher {
-    source: String,
-    regex: std::sync::OnceLock<Option<Regex>>,
+    inner: Arc<Inner>,
+}
+
+impl Default for Matcher {
+    /// A matcher that matches nothing.
+    fn default() -> Self {
+        let never = r"[^\s\S]".to_string();
+        Matcher::from_alts(never.clone(), vec![Alt::pattern(never)])
+    }
+}
+
+/// One match: byte offsets into the haystack.
+#[derive(Debug, Clone, Copy)]
+pub struct Match<'t> {
+    hay: &'t str,
+    start: usize,
+    end: usize,
+}
+
+impl<'t> Match<'t> {
+    pub fn start(&self) -> usize {
+        self.start
+    }
+
+    pub fn end(&self) -> usize {
+        self.end
+    }
+
+    pub fn range(&self) -> Range<usize> {
+        self.start..self.end
+    }
+
+    pub fn as_str(&self) -> &'t str {
+        &self.hay[self.start..self.end]
+    }
+}
+
+/// A term or a pattern, as written in a pack, for `Matcher::new`.
+pub(crate) enum Source<'a> {
+    Term(&'a str),
+    Pattern(String),
 }
 
 impl Matcher {
-    /// Builds from regex sources; their joint syntax is checked now, the automaton later.
-    pub fn from_sources(sources: &[String]) -> Result<Option<Matcher>, String> {
+    pub(crate) fn new(dialect: &Dialect, sources: Vec<Source<'_>>) -> Option<Matcher> {
+        if sources.is_empty() {
+            return None;
+        }
+        let mut alts = Vec::with_capacity(sources.len());
+        let mut joined = Vec::with_capacity(sources.len());
+        for s in sources {
+            match s {
+                Source::Term(t) => {
+                    let source = dialect.term_regex(t);
+                    joined.push(source.clone());
+                    alts.push(Alt::term(&dialect.term_spec(t), source));
+                }
+                Source::Pattern(p) => {
+                    joined.push(p.clone());
+                    alts.push(Alt::pattern(p));
+                }
+            }
+        }
+        Some(Matcher::from_alts(joined.join("|"), alts))
+    }
+
+    fn from_alts(source: String, alts: Vec<Alt>) -> Matcher {
+        let split = !alts.iter().any(Alt::may_be_empty);
+        Matcher { inner: Arc::new(Inner { whole: Lazy::new(source.clone()), source, alts, split, slot: OnceLock::new() }) }
+    }
+
+    /// Builds from already-validated regex sources, each one alternative.
+    pub fn from_sources(sources: &[String]) -> Result<Option<Matcher>, regex::Error> {
         if sources.is_empty() {
             return Ok(None);
         }
         let joined = sources.join("|");
-        check_syntax(&joined)?;
-        Ok(Some(Matcher { source: joined, regex: std::sync::OnceLock::new() }))
+        Ok(Some(Matcher::from_alts(joined, sources.iter().map(|s| Alt::pattern(s.clone())).collect())))
     }
 
-    fn regex(&self) -> Option<&Regex> {
-        // A pattern over the size limit matches nothing rather than failing a run.
-        self.regex.get_or_init(|| compile(&self.source).ok()).as_ref()
+    /// The regex source of the whole alternation.
+    pub fn as_str(&self) -> &str {
+        &self.inner.source
     }
 
-    pub fn find_iter<'t>(&'t self, text: &'t str) -> impl Iterator<Item = regex::Match<'t>> + 't {
-        self.regex().into_iter().flat_map(move |r| r.find_iter(text))
-    }
-
-    pub fn is_match(&self, text: &str) -> bool {
-        self.regex().is_some_and(|r| r.is_match(text))
+    /// Compiles every regex now, reporting the first that fails (for tests and checks).
+    pub fn compile_all(&self) -> Result<(), String> {
+        let lazies = std::iter::once(&self.inner.whole).chain(self.inner.alts.iter().filter_map(|a| match &a.kind {
+            AltKind::Pattern(p) => Some(p),
+            AltKind::Term(_) => None,
+        }));
+        for l in lazies {
+            for kind in [TextKind::Ascii, TextKind::Unicode] {
+                l.get(kind).ok_or_else(|| format!("does not compile: {}", l.source))?;
+            }
+        }
+        Ok(())
     }
 
     /// Compiles now, reporting a pattern too large to build (for loading user packs).
     pub fn build(&self) -> Result<(), String> {
-        compile(&self.source).map(|_| ()).map_err(|e| e.to_string())
+        compile(&self.inner.source).map(|_| ()).map_err(|e| e.to_string())
+    }
+
+    /// Every match in `text`, as the whole alternation finds them.
+    pub fn find_iter<'t>(&'t self, text: &'t str) -> Matches<'t> {
+        self.find_iter_scanned(None, text)
+    }
+
+    pub fn is_match(&self, text: &str) -> bool {
+        self.inner.whole.get(TextKind::of(text)).is_some_and(|r| r.is_match(text))
+    }
+
+    /// Replaces every match with `rep`, as `Regex::replace_all` does.
+    pub fn replace_all<'t>(&self, text: &'t str, rep: &str) -> Cow<'t, str> {
+        let mut out = String::new();
+        let mut last = 0;
+        for m in self.find_iter(text) {
+            out.push_str(&text[last..m.start]);
+            out.push_str(rep);
+            last = m.end;
+        }
+        if last == 0 && out.is_empty() {
+            return Cow::Borrowed(text);
+        }
+        out.push_str(&text[last..]);
+        Cow::Owned(out)
+    }
+
+    /// The slot in `scan`'s prefilter, if this matcher is registered there and the scan
+    /// can stand for the text.
+    fn slot_in(&self, scan: Option<&Scan>) -> Option<&Slot> {
+        let scan = scan?;
+        let slot = self.inner.slot.get()?;
+        (self.inner.split && scan.safe && slot.prefilter == scan.prefilter).then_some(slot)
+    }
+
+    /// Every match in a block's `text`, using the block's scan to try only the
+    /// alternatives that can match there.
+    pub fn find_iter_scanned<'t>(&'t self, scan: Option<&'t Scan>, text: &'t str) -> Matches<'t> {
+        let kind = scan.map_or_else(|| TextKind::of(text), |s| s.kind);
+        let Some((slot, scan)) = self.slot_in(scan).zip(scan) else {
+            let state = match self.inner.whole.get(kind) {
+                Some(re) => State::Whole(re.find_iter(text)),
+                None => State::Done,
+            };
+            return Matches { alts: &self.inner.alts, hay: text, state };
+        };
+        if !scan.matchers.contains(slot.index as usize) {
+            return Matches { alts: &self.inner.alts, hay: text, state: State::Done };
+        }
+        let cands = candidates(&self.inner, slot, scan);
+        Matches { alts: &self.inner.alts, hay: text, state: State::Split(Split { scan, kind, at: 0, cands }) }
+    }
+
+    /// True when the matcher matches in `text[range]`, searched on its own, where `text`
+    /// is the block `scan` was made from.
+    pub fn is_match_scanned(&self, scan: Option<&Scan>, text: &str, range: Range<usize>) -> bool {
+        let hay = &text[range.clone()];
+        let Some((slot, scan)) = self.slot_in(scan).zip(scan) else {
+            return self.inner.whole.get(TextKind::of(hay)).is_some_and(|r| r.is_match(hay));
+        };
+        if !scan.matchers.contains(slot.index as usize) {
+            return false;
+        }
+        candidates(&self.inner, slot, scan)
+            .into_iter()
+            .any(|c| self.inner.alts[c.alt].find_at(hay, scan.kind, 0, scan, c.literals, range.start).is_some())
+    }
+}
+
+/// One alternative worth trying in a block, with the literals it starts with.
+#[derive(Debug, Clone)]
+struct Cand<'a> {
+    alt: usize,
+    literals: Option<&'a [u32]>,
+    next: Option<(usize, usize)>,
+    done: bool,
+}
+
+fn candidates<'a>(inner: &Inner, slot: &'a Slot, scan: &Scan) -> Vec<Cand<'a>> {
+    slot.literals
+        .iter()
+        .enumerate()
+        .filter(|(_, lits)| lits.as_ref().is_none_or(|l| l.iter().any(|&id| scan.literals.contains(id as usize))))
+        .map(|(alt, lits)| Cand { alt, literals: lits.as_deref(), next: None, done: false })
+        .filter(|c| c.alt < inner.alts.len())
+        .collect()
+}
+
+enum State<'t> {
+    Done,
+    Whole(meta::FindMatches<'t, 't>),
+    Split(Split<'t>),
+}
+
+struct Split<'t> {
+    scan: &'t Scan,
+    kind: TextKind,
+    at: usize,
+    cands: Vec<Cand<'t>>,
+}
+
+/// Matches of a matcher in one haystack.
+pub struct Matches<'t> {
+    alts: &'t [Alt],
+    hay: &'t str,
+    state: State<'t>,
+}
+
+impl<'t> Iterator for Matches<'t> {
+    type Item = Match<'t>;
+
+    fn next(&mut self) -> Option<Match<'t>> {
+        let hay = self.hay;
+        match &mut self.state {
+            State::Done => None,
+            State::Whole(it) => it.next().map(|m| Match { hay, start: m.start(), end: m.end() }),
+            State::Split(split) => split.next(hay, self.alts),
+        }
+    }
+}
+
+impl<'t> Split<'t> {
+    fn next(&mut self, hay: &'t str, alts: &[Alt]) -> Option<Match<'t>> {
+        // Leftmost-first over the alternatives: the earliest start wins, and at the same
+        // start the alternative written first; each alternative's next match is kept
+        // until the search moves past its start.
+        let mut best: Option<(usize, usize)> = None;
+        for c in &mut self.cands {
+            if c.done {
+                continue;
+            }
+            if c.next.is_none_or(|(s, _)| s < self.at) {
+                c.next = alts[c.alt].find_at(hay, self.kind, self.at, self.scan, c.literals, 0);
+                if c.next.is_none() {
+                    c.done = true;
+                    continue;
+                }
+            }
+            if let Some((s, e)) = c.next {
+                if best.is_none_or(|(bs, _)| s < bs) {
+                    best = Some((s, e));
+                }
+            }
+        }
+        let (start, end) = best?;
+        self.at = end;
+        Some(Match { hay, start, end })
+    }
+}
+
+/// A set of small integers.
+#[derive(Debug, Clone, Default)]
+pub struct Bits(Vec<u64>);
+
+impl Bits {
+    fn with_len(n: usize) -> Self {
+        Bits(vec![0; n.div_ceil(64)])
+    }
+
+    fn insert(&mut self, i: usize) -> bool {
+        let (w, b) = (i / 64, 1u64 << (i % 64));
+        let fresh = self.0[w] & b == 0;
+        self.0[w] |= b;
+        fresh
+    }
+
+    fn contains(&self, i: usize) -> bool {
+        self.0.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+}
+
+static PREFILTER_IDS: AtomicU64 = AtomicU64::new(1);
+
+/// Every literal of every matcher in a rule set, found in one pass over a block.
+#[derive(Debug, Clone)]
+pub struct Prefilter {
+    id: u64,
+    ac: Option<AhoCorasick>,
+    /// Per literal, the matchers with an alternative that starts with it.
+    matchers_of: Vec<Vec<u32>>,
+    /// Matchers with an alternative that has no literal: always worth trying.
+    always: Vec<u32>,
+    matchers: usize,
+    literals: usize,
+    /// Every matcher it was given, registered or not.
+    all: Vec<Matcher>,
+}
+
+impl Default for Prefilter {
+    fn default() -> Self {
+        Prefilter::new(std::iter::empty())
+    }
+}
+
+/// What a block holds of a prefilter's literals.
+#[derive(Debug, Clone)]
+pub struct Scan {
+    prefilter: u64,
+    kind: TextKind,
+    /// False when the text has a character that case-folds to an ASCII letter (the long s
+    /// and the Kelvin sign), which literal search does not see: matchers then search as one regex.
+    safe: bool,
+    matchers: Bits,
+    literals: Bits,
+    /// (literal, start) for every occurrence, sorted.
+    hits: Vec<(u32, u32)>,
+}
+
+impl Scan {
+    /// Where `literal` starts in the block, from offset `from` on, in order.
+    fn starts_from(&self, literal: u32, from: usize) -> impl Iterator<Item = usize> + '_ {
+        let first = self.hits.partition_point(|&(l, s)| (l, s as usize) < (literal, from));
+        self.hits[first..].iter().take_while(move |&&(l, _)| l == literal).map(|&(_, s)| s as usize)
+    }
+}
+
+impl Prefilter {
+    /// Registers every matcher (a matcher already in another prefilter is left out and
+    /// searched as one regex).
+    pub fn new<'a>(matchers: impl IntoIterator<Item = &'a Matcher>) -> Prefilter {
+        let id = PREFILTER_IDS.fetch_add(1, Ordering::Relaxed);
+        let mut ids: HashMap<String, u32> = HashMap::new();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut matchers_of: Vec<Vec<u32>> = Vec::new();
+        let mut always = Vec::new();
+        let mut index = 0u32;
+        let mut all = Vec::new();
+        for m in matchers {
+            all.push(m.clone());
+            if m.inner.slot.get().is_some() || !m.inner.split {
+                continue;
+            }
+            let mut literals = Vec::with_capacity(m.inner.alts.len());
+            for alt in &m.inner.alts {
+                let Some(lits) = &alt.literals else {
+                    literals.push(None);
+                    continue;
+                };
+                let mut lit_ids = Vec::with_capacity(lits.len());
+                for lit in lits {
+                    let key = lit.to_ascii_lowercase();
+                    let lid = *ids.entry(key.clone()).or_insert_with(|| {
+                        patterns.push(key);
+                        matchers_of.push(Vec::new());
+                        (patterns.len() - 1) as u32
+                    });
+                    if matchers_of[lid as usize].last() != Some(&index) {
+                        matchers_of[lid as usize].push(index);
+                    }
+                    lit_ids.push(lid);
+                }
+                lit_ids.sort_unstable();
+                lit_ids.dedup();
+                literals.push(Some(lit_ids));
+            }
+            if literals.iter().any(Option::is_none) {
+                always.push(index);
+            }
+            if m.inner.slot.set(Slot { prefilter: id, index, literals }).is_ok() {
+                index += 1;
+            }
+        }
+        let ac = (!patterns.is_empty())
+            .then(|| {
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(true)
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&patterns)
+                    .ok()
+            })
+            .flatten();
+        Prefilter { id, ac, matchers_of, always, matchers: index as usize, literals: patterns.len(), all }
+    }
+
+    /// Every matcher of the rule set.
+    pub fn matchers(&self) -> &[Matcher] {
+        &self.all
+    }
+
+    /// Finds every literal in `text`.
+    pub fn scan(&self, text: &str) -> Scan {
+        let kind = TextKind::of(text);
+        let safe = kind == TextKind::Ascii || !text.contains(['\u{17F}', '\u{212A}']);
+        let mut scan = Scan {
+            prefilter: self.id,
+            kind,
+            safe,
+            matchers: Bits::with_len(self.matchers),
+            literals: Bits::with_len(self.literals),
+            hits: Vec::new(),
+        };
+        for &m in &self.always {
+            scan.matchers.insert(m as usize);
+        }
+        if let Some(ac) = &self.ac {
+            for m in ac.find_overlapping_iter(text) {
+                let lit = m.pattern().as_u32();
+                scan.hits.push((lit, m.start() as u32));
+                if scan.literals.insert(lit as usize) {
+                    for &mi in &self.matchers_of[lit as usize] {
+                        scan.matchers.insert(mi as usize);
+                    }
+                }
+            }
+        }
+        scan.hits.sort_unstable();
+        scan
+    }
+}
+
+// Literal extraction from a pattern's syntax tree, without the cost of compiling it.
+
+/// Sets of prefixes: (literal, exact) where exact means the literal is the whole match
+/// of the piece so far and can be extended by what follows. `None` means anything.
+type Prefixes = Option<Vec<(String, bool)>>;
+
+const MAX_PREFIXES: usize = 64;
+const MAX_LITERAL: usize = 24;
+const MAX_CLASS: usize = 10;
+
+/// Literals one of which starts every match, or `None` when there is no such set.
+fn literals_of(ast: &Ast) -> Option<Vec<String>> {
+    prefixes(ast).and_then(finish)
+}
+
+/// A character literal search can stand for: ASCII (searched ignoring ASCII case), or
+/// a character with no other case.
+fn plain_char(c: char) -> bool {
+    c.is_ascii() || {
+        let mut class = regex_syntax::hir::ClassUnicode::new([regex_syntax::hir::ClassUnicodeRange::new(c, c)]);
+        class.case_fold_simple();
+        class.ranges().len() == 1 && class.ranges()[0].start() == c && class.ranges()[0].end() == c
+    }
+}
+
+/// Literals one of which occurs in every match (anywhere in it): the best of the prefix
+/// sets of every piece and every run of pieces.
+fn necessary(ast: &Ast) -> Option<Vec<String>> {
+    match ast {
+        Ast::Group(g) => necessary(&g.ast),
+        Ast::Repetition(r) if min_repeat(&r.op.kind) >= 1 => necessary(&r.ast),
+        Ast::Alternation(a) => {
+            let mut all = Vec::new();
+            for branch in &a.asts {
+                all.extend(necessary(branch)?);
+            }
+            all.sort();
+            all.dedup();
+            Some(all)
+        }
+        Ast::Concat(c) => {
+            let mut best: Option<Vec<String>> = None;
+            for i in 0..c.asts.len() {
+                let run = prefixes_of_run(&c.asts[i..]).and_then(finish);
+                for set in [run, necessary(&c.asts[i])].into_iter().flatten() {
+                    if best.as_ref().is_none_or(|b| quality(&set) > quality(b)) {
+                        best = Some(set);
+                    }
+                }
+            }
+            best
+        }
+        other => literals_of(other),
+    }
+}
+
+/// Longer shortest literals find fewer false candidates; then fewer literals.
+fn quality(set: &[String]) -> (usize, std::cmp::Reverse<usize>) {
+    (set.iter().map(String::len).min().unwrap_or(0), std::cmp::Reverse(set.len()))
+}
+
+fn min_repeat(kind: &ast::RepetitionKind) -> u32 {
+    use ast::{RepetitionKind as K, RepetitionRange as R};
+    match kind {
+        K::ZeroOrOne | K::ZeroOrMore => 0,
+        K::OneOrMore => 1,
+        K::Range(R::Exactly(n) | R::AtLeast(n) | R::Bounded(n, _)) => *n,
+    }
+}
+
+fn finish(set: Vec<(String, bool)>) -> Option<Vec<String>> {
+    if set.iter().any(|(l, _)| l.is_empty()) {
+        return None;
+    }
+    let mut out: Vec<String> = set.into_iter().map(|(l, _)| l).collect();
+    out.sort();
+    out.dedup();
+    Some(out)
+}
+
+fn single(s: String) -> Prefixes {
+    Some(vec![(s, true)])
+}
+
+fn prefixes(ast: &Ast) -> Prefixes {
+    match ast {
+        Ast::Empty(_) | Ast::Flags(_) | Ast::Assertion(_) => single(String::new()),
+        Ast::Literal(l) if plain_char(l.c) => single(l.c.to_string()),
+        Ast::Literal(_) | Ast::Dot(_) | Ast::ClassUnicode(_) | Ast::ClassPerl(_) => None,
+        Ast::ClassBracketed(c) => {
+            let chars = class_chars(c)?;
+            Some(chars.into_iter().map(|c| (c.to_string(), true)).collect())
+        }
+        Ast::Group(g) => prefixes(&g.ast),
+        Ast::Repetition(r) => {
+            use ast::{RepetitionKind as K, RepetitionRange as R};
+            let (min, max) = match &r.op.kind {
+                K::ZeroOrOne => (0, Some(1)),
+                K::ZeroOrMore => (0, None),
+                K::OneOrMore => (1, None),
+                K::Range(R::Exactly(n)) => (*n, Some(*n)),
+                K::Range(R::AtLeast(n)) => (*n, None),
+                K::Range(R::Bounded(a, b)) => (*a, Some(*b)),
+            };
+            let once = max == Some(1);
+            let sub = prefixes(&r.ast);
+            if min == 0 {
+                let mut set = vec![(String::new(), true)];
+                set.extend(sub?.into_iter().map(|(l, e)| (l, e && once)));
+                Some(set)
+            } else {
+                Some(sub?.into_iter().map(|(l, e)| (l, e && min == 1 && once)).collect())
+            }
+        }
+        Ast::Alternation(a) => {
+            let mut set = Vec::new();
+            for branch in &a.asts {
+                set.extend(prefixes(branch)?);
+                if set.len() > MAX_PREFIXES {
+                    return None;
+                }
+            }
+            Some(set)
+        }
+        Ast::Concat(c) => prefixes_of_run(&c.asts),
+    }
+}
+
+/// The prefixes of a run of pieces matched one after another.
+fn prefixes_of_run(pieces: &[Ast]) -> Prefixes {
+    let mut cur = vec![(String::new(), true)];
+    for piece in pieces {
+        if !cur.iter().any(|(_, e)| *e) {
+            break;
+        }
+        let Some(next) = prefixes(piece) else {
+            inexact(&mut cur);
+            break;
+        };
+        let mut grown = Vec::new();
+        for (l, e) in &cur {
+            if !e {
+                grown.push((l.clone(), false));
+                continue;
+            }
+            for (n, ne) in &next {
+                grown.push((format!("{l}{n}"), *ne));
+            }
+        }
+        if grown.len() > MAX_PREFIXES {
+            inexact(&mut cur);
+            break;
+        }
+        cur = grown;
+        if cur.iter().any(|(l, _)| l.len() > MAX_LITERAL) {
+            for (l, e) in &mut cur {
+                if l.len() > MAX_LITERAL {
+                    let mut cut = MAX_LITERAL;
+                    while !l.is_char_boundary(cut) {
+                        cut -= 1;
+                    }
+                    l.truncate(cut);
+                    *e = false;
+                }
+            }
+        }
+    }
+    Some(cur)
+}
+
+fn inexact(set: &mut [(String, bool)]) {
+    for (_, e) in set {
+        *e = false;
+    }
+}
+
+fn class_chars(c: &ast::ClassBracketed) -> Option<Vec<char>> {
+    if c.negated {
+        return None;
+    }
+    let mut out = Vec::new();
+    set_chars(&c.kind, &mut out)?;
+    out.sort_unstable();
+    out.dedup();
+    (out.len() <= MAX_CLASS && out.iter().all(|&c| plain_char(c))).then_some(out)
+}
+
+fn set_chars(set: &ast::ClassSet, out: &mut Vec<char>) -> Option<()> {
+    match set {
+        ast::ClassSet::Item(item) => item_chars(item, out),
+        ast::ClassSet::BinaryOp(_) => None,
+    }
+}
+
+fn item_chars(item: &ast::ClassSetItem, out: &mut Vec<char>) -> Option<()> {
+    use ast::ClassSetItem as I;
+    match item {
+        I::Empty(_) => Some(()),
+        I::Literal(l) => {
+            out.push(l.c);
+            Some(())
+        }
+        I::Range(r) => {
+            let (a, b) = (r.start.c as u32, r.end.c as u32);
+            if b < a || b - a >= MAX_CLASS as u32 {
+                return None;
+            }
+            out.extend((a..=b).filter_map(char::from_u32));
+            Some(())
+        }
+        I::Bracketed(b) if !b.negated => set_chars(&b.kind, out),
+        I::Union(u) => u.items.iter().try_for_each(|i| item_chars(i, out)),
+        _ => None,
+    }
+}
+
+/// The fewest characters a match can have (0 when it can be empty).
+fn min_len(ast: &Ast) -> usize {
+    match ast {
+        Ast::Empty(_) | Ast::Flags(_) | Ast::Assertion(_) => 0,
+        Ast::Literal(_) | Ast::Dot(_) | Ast::ClassUnicode(_) | Ast::ClassPerl(_) | Ast::ClassBracketed(_) => 1,
+        Ast::Group(g) => min_len(&g.ast),
+        Ast::Repetition(r) => {
+            use ast::{RepetitionKind as K, RepetitionRange as R};
+            let min = match &r.op.kind {
+                K::ZeroOrOne | K::ZeroOrMore => 0,
+                K::OneOrMore => 1,
+                K::Range(R::Exactly(n) | R::AtLeast(n) | R::Bounded(n, _)) => *n as usize,
+            };
+            min.saturating_mul(min_len(&r.ast))
+        }
+        Ast::Alternation(a) => a.asts.iter().map(min_len).min().unwrap_or(0),
+        Ast::Concat(c) => c.asts.iter().map(min_len).sum(),
     }
 }
 
@@ -220,9 +1206,12 @@ impl Matcher {
 mod tests {
     use super::*;
 
+    fn dialect() -> Dialect {
+        Dialect::new(&[("programme".into(), "program".into())], BTreeMap::new())
+    }
+
     fn matches(term: &str, text: &str) -> bool {
-        let d = Dialect::new(&[("programme".into(), "program".into())], BTreeMap::new());
-        compile(&d.term_regex(term)).unwrap().is_match(text)
+        compile(&dialect().term_regex(term)).unwrap().is_match(text)
     }
 
     #[test]
@@ -244,16 +1233,136 @@ mod tests {
     }
 
     #[test]
-    fn word_boundaries_become_ascii_outside_classes() {
-        assert_eq!(ascii_word_boundaries(r"\bx\b [\b] \\b"), r"(?-u:\b)x(?-u:\b) [\b] \\b");
-    }
-
-    #[test]
     fn macros_expand_and_unknown_ones_fail() {
         let mut m = BTreeMap::new();
         m.insert("num".to_string(), r"\d+".to_string());
         let d = Dialect::new(&[], m);
         assert_eq!(d.expand(r"{num} days \{x\} a{2}").unwrap(), r"(?:\d+) days \{x\} a{2}");
         assert!(d.expand("{nope}").is_err());
+    }
+
+    /// Literal search ignores ASCII case only; these are the characters (other than ASCII
+    /// letters) that Unicode case folding maps onto ASCII letters, which a scan must treat
+    /// as unsafe.
+    #[test]
+    fn only_long_s_and_kelvin_fold_to_ascii() {
+        let hir = regex_syntax::ParserBuilder::new().case_insensitive(true).build().parse("[a-z]").unwrap();
+        let HirKind::Class(regex_syntax::hir::Class::Unicode(class)) = hir.kind() else { panic!("not a class") };
+        let odd: Vec<char> = class.ranges().iter().flat_map(|r| r.start()..=r.end()).filter(|c| !c.is_ascii()).collect();
+        assert_eq!(odd, vec!['\u{17F}', '\u{212A}']);
+    }
+
+    #[test]
+    fn space_class_agrees_with_the_regex_crate() {
+        let space = Regex::new(r"\A\s\z").unwrap();
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            assert_eq!(space.is_match(&c.to_string()), c.is_whitespace(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn word_boundaries_become_ascii_outside_classes() {
+        assert_eq!(ascii_word_boundaries(r"\bx\b [\b] \\b"), r"(?-u:\b)x(?-u:\b) [\b] \\b");
+    }
+
+    fn literals(pattern: &str) -> Option<Vec<String>> {
+        literals_of(&ast::parse::Parser::new().parse(pattern).unwrap())
+    }
+
+    #[test]
+    fn literals_start_every_match() {
+        assert_eq!(literals(r"\b(?:keep|kept)\s+the\b"), Some(vec!["keep".into(), "kept".into()]));
+        assert_eq!(literals(r"\bback(?:s|ed)?[\s-]?ups?\b"), Some(vec!["back".into(), "backed".into(), "backs".into()]));
+        assert_eq!(literals(r"organi[sz]ation"), Some(vec!["organisation".into(), "organization".into()]));
+        assert_eq!(literals(r"£\s?\d"), Some(vec!["£".into()]));
+        assert_eq!(literals(r"\w+ officer"), None);
+        assert_eq!(literals(r"(?:a|\d)x"), None);
+        assert_eq!(literals(r"x?y"), Some(vec!["xy".into(), "y".into()]));
+        assert_eq!(literals(r"é"), None);
+    }
+
+    /// Every regex of the embedded packs compiles (start-up does not check them again), and
+    /// for every matcher, the split search finds what its whole alternation finds, on the
+    /// rule examples, the fixture proposals and awkward text.
+    #[test]
+    fn builtin_matchers_agree_with_their_regexes() {
+        let mut db = crate::source::SourceDb::default();
+        let set = crate::rules::load(&crate::rules::RuleSources::default(), &mut db).unwrap();
+        let mut texts: Vec<String> = Vec::new();
+        for rule in &set.rules {
+            texts.extend(rule.examples.iter().flat_map(|e| e.text.split("\n\n").map(str::to_string)));
+        }
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/proposals");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            texts.extend(text.split("\n\n").map(str::to_string));
+        }
+        texts.extend(
+            [
+                "Café DPIA résumé: the DPIA was approved; naïve risk owner",
+                "The £120,000 budget – agreed on 3 March 2025 – see “Appendix B” and the council’s DPO.",
+                "ſecurity riſk Kelvin K testing; a penetration teſt",
+                "Données personnelles: aucune. Ŵ Ŷ ŵy ŷ",
+            ]
+            .map(String::from),
+        );
+        let pre = &set.vocab.prefilter;
+        assert!(!pre.matchers().is_empty());
+        for m in pre.matchers() {
+            m.compile_all().unwrap();
+            let whole = compile(m.as_str()).unwrap();
+            for text in &texts {
+                let scan = pre.scan(text);
+                let got: Vec<(usize, usize)> = m.find_iter_scanned(Some(&scan), text).map(|x| (x.start(), x.end())).collect();
+                let want: Vec<(usize, usize)> = whole.find_iter(text).map(|x| (x.start(), x.end())).collect();
+                assert_eq!(got, want, "{} on {text:?}", m.as_str());
+                for sentence in crate::engine::text::split_sentences(text, crate::model::BlockKind::Prose) {
+                    let hay = &text[sentence.clone()];
+                    assert_eq!(m.is_match_scanned(Some(&scan), text, sentence.clone()), whole.is_match(hay), "{} on {hay:?}", m.as_str());
+                }
+            }
+        }
+    }
+
+    /// The split search (terms matched directly, patterns one by one) finds exactly what
+    /// the whole alternation finds.
+    #[test]
+    fn split_search_agrees_with_the_whole_regex() {
+        let d = dialect();
+        let sources = vec![
+            Source::Term("programme board"),
+            Source::Term("risk"),
+            Source::Term("risk register"),
+            Source::Term("AI"),
+            Source::Term("organisation"),
+            Source::Pattern(d.pattern_source(r"\brisks?\b[^.\n]{0,20}\bowner").unwrap()),
+            Source::Term("data protection impact assessment"),
+            Source::Term("DPIA"),
+            Source::Term("CE+"),
+        ];
+        let m = Matcher::new(&d, sources).unwrap();
+        let pre = Prefilter::new([&m]);
+        let whole = compile(m.as_str()).unwrap();
+        let texts = [
+            "The risk register, risks and the programme  board; a risk owner is named. Risky? riskregister",
+            "Programme-Board and PROGRAM board and programmes board",
+            "AI ai Ai the AIs; organisations and ORGANIZATION; risk tested, riskers, the testament",
+            "A Data-Protection Impact  Assessments was done; the DPIA and DPIAs; CE+ and CE+s",
+            "£10 risk – the risk’s owner é risk éowner ŵrisk riskŵ",
+            "ſ risk riſk ſecurity Kelvin K",
+            "",
+        ];
+        for text in texts {
+            let scan = pre.scan(text);
+            let got: Vec<(usize, usize)> = m.find_iter_scanned(Some(&scan), text).map(|x| (x.start(), x.end())).collect();
+            let want: Vec<(usize, usize)> = whole.find_iter(text).map(|x| (x.start(), x.end())).collect();
+            assert_eq!(got, want, "{text}");
+            for (a, _) in text.char_indices() {
+                for (b, _) in text[a..].char_indices().step_by(7) {
+                    let r = a..a + b;
+                    assert_eq!(m.is_match_scanned(Some(&scan), text, r.clone()), whole.is_match(&text[r.clone()]), "{:?}", &text[r]);
+                }
+            }
+        }
     }
 }

@@ -23,7 +23,7 @@ pub(super) fn run(
         if !sections.is_empty() && !ctx.proposal.block_section_ids(block).iter().any(|id| sections.iter().any(|s| s == id)) {
             continue;
         }
-        for m in matcher.find_iter(&block.text) {
+        for m in ctx.analysis.find_iter(matcher, bi, &block.text) {
             if m.as_str().trim().is_empty() {
                 continue;
             }
