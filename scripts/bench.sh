@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Whole-run benchmark: proplint side by side with the linters users know, on the synthetic
+# corpus from ../shared/bench/gen_corpus.py. Run from anywhere; see docs/performance.md.
+#
+#   scripts/bench.sh                 # 1,000 and 10,000 files and one 50 MB file, 5 runs each
+#   RUNS=3 SETS="1k 10k" scripts/bench.sh
+#
+# Generated corpora and installed peers live under target/ (never committed). Each run is
+# timed with /usr/bin/time -v, and the tools take turns within each round so that a busy
+# machine slows them alike: compare ratios from one run, not figures across runs.
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+gen="$root/../shared/bench/gen_corpus.py"
+work="${BENCH_DIR:-$root/target/bench}"
+peers="${BENCH_PEERS:-$root/target/bench-peers}"
+runs="${RUNS:-5}"
+limit="${BENCH_TIMEOUT:-600}" # seconds; a run that takes longer is stopped and marked
+sets="${SETS:-1k 10k 50mb}"
+mkdir -p "$work" "$peers"
+
+[ -f "$gen" ] || { echo "bench: $gen not found (the shared folder sits beside the repository)" >&2; exit 2; }
+if [ ! -x /usr/bin/time ]; then
+    echo "bench: installing GNU time for peak memory figures" >&2
+    apt-get install -y time >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y time >/dev/null; }
+fi
+
+# The corpus: deterministic, so it is made once and kept.
+[ -d "$work/corpus-1k" ] || python3 "$gen" --out "$work/corpus-1k" --count 1000
+[ -d "$work/corpus-10k" ] || python3 "$gen" --out "$work/corpus-10k" --count 10000
+[ -f "$work/big-50mb.md" ] || python3 "$gen" --single "$work/big-50mb.md" --single-mb 50
+[ -f "$work/rules.rg" ] || python3 "$gen" --patterns "$work/rules.rg" --pattern-count 300
+
+cargo build --release --locked --quiet
+proplint="$root/target/release/proplint"
+
+# Peers, installed outside the repository's tracked files.
+mdl="$peers/node_modules/.bin/markdownlint-cli2"
+if [ ! -x "$mdl" ] && command -v npm >/dev/null; then
+    echo "bench: installing markdownlint-cli2 into $peers" >&2
+    npm install --prefix "$peers" --no-save --no-audit --no-fund markdownlint-cli2 >/dev/null 2>&1 || true
+fi
+rg_bin="$(command -v rg || true)"
+if [ -z "$rg_bin" ] && command -v apt-get >/dev/null; then
+    apt-get install -y ripgrep >/dev/null 2>&1 || true
+    rg_bin="$(command -v rg || true)"
+fi
+
+results="$work/results.tsv"
+: >"$results"
+# One timed run: set, tool, round, then the command. Output goes to /dev/null; a tool that
+# reports findings exits non-zero, which is not a failure here.
+timed() {
+    local set="$1" tool="$2" round="$3"
+    shift 3
+    local log="$work/time-$set-$tool-$round.txt" status=0
+    /usr/bin/time -v -o "$log" timeout "$limit" "$@" >/dev/null 2>&1 || status=$?
+    printf '%s\t%s\t%s\t%s\t%s\n' "$set" "$tool" "$round" "$log" "$status" >>"$results"
+}
+
+for set in $sets; do
+    case "$set" in
+        1k | 10k) target="$work/corpus-$set" ;;
+        50mb) target="$work/big-50mb.md" ;;
+        *) echo "bench: unknown set $set" >&2; exit 2 ;;
+    esac
+    echo "bench: $set ($runs rounds)" >&2
+    for round in $(seq 1 "$runs"); do
+        timed "$set" proplint "$round" "$proplint" check --format json --max-file-size 100000000 "$target"
+        timed "$set" cat "$round" sh -c 'find "$1" -type f -print0 | xargs -0 cat' sh "$target"
+        if [ -x "$mdl" ]; then
+            if [ "$set" = 50mb ]; then
+                timed "$set" markdownlint-cli2 "$round" "$mdl" "$target"
+            else
+                timed "$set" markdownlint-cli2 "$round" "$mdl" "$target/**/*.md"
+            fi
+        fi
+        if [ -n "$rg_bin" ]; then
+            timed "$set" rg-300-patterns "$round" "$rg_bin" --no-config -c -f "$work/rules.rg" "$target"
+        fi
+    done
+done
+
+python3 - "$results" "$work" <<'EOF'
+import os, re, statistics, sys
+results, work = sys.argv[1], sys.argv[2]
+rows = [line.rstrip("\n").split("\t") for line in open(results) if line.strip()]
+
+def parse(log):
+    text = open(log).read()
+    def field(name):
+        m = re.search(re.escape(name) + r": (.+)", text)
+        return m.group(1).strip() if m else "0"
+    wall = field("Elapsed (wall clock) time (h:mm:ss or m:ss)")
+    secs = 0.0
+    for part in wall.split(":"):
+        secs = secs * 60 + float(part)
+    cpu = float(field("User time (seconds)")) + float(field("System time (seconds)"))
+    return secs, cpu, int(field("Maximum resident set size (kbytes)")) / 1024
+
+def size(set_name):
+    path = os.path.join(work, "big-50mb.md" if set_name == "50mb" else f"corpus-{set_name}")
+    if os.path.isfile(path):
+        return 1, os.path.getsize(path)
+    files = total = 0
+    for d, _, names in os.walk(path):
+        for n in names:
+            files += 1
+            total += os.path.getsize(os.path.join(d, n))
+    return files, total
+
+by = {}
+timeouts = {}
+for set_name, tool, _, log, status in rows:
+    by.setdefault(set_name, {}).setdefault(tool, []).append(parse(log))
+    if status == "124":
+        timeouts[(set_name, tool)] = timeouts.get((set_name, tool), 0) + 1
+print(f"nproc {os.cpu_count()}; CPU {next((l.split(':', 1)[1].strip() for l in open('/proc/cpuinfo') if l.startswith('model name')), '?')}")
+for set_name, tools in by.items():
+    files, total = size(set_name)
+    print(f"\n### {set_name}: {files} files, {total / 1e6:.1f} MB\n")
+    print("| tool | wall (median) | CPU (median) | peak RSS | files/s | MB/s | proplint is |")
+    print("|---|---|---|---|---|---|---|")
+    base = statistics.median(r[0] for r in tools["proplint"])
+    for tool, runs in tools.items():
+        wall = statistics.median(r[0] for r in runs)
+        cpu = statistics.median(r[1] for r in runs)
+        rss = max(r[2] for r in runs)
+        ratio = "" if tool == "proplint" else f"{wall / base:.1f}x faster" if wall >= base else f"{base / wall:.1f}x slower"
+        w = max(wall, 1e-3)
+        note = f" (stopped after {wall:.0f} s in {timeouts[(set_name, tool)]} of {len(runs)} runs)" if (set_name, tool) in timeouts else ""
+        print(f"| {tool}{note} | {wall:.2f} s | {cpu:.2f} s | {rss:.0f} MB | {files / w:,.0f} | {total / 1e6 / w:.1f} | {ratio} |")
+EOF
