@@ -61,7 +61,7 @@ pub struct RuleArgs {
     pub no_builtin_rules: bool,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct CheckArgs {
     /// Files or directories to lint; `-` reads standard input
     #[arg(value_name = "PATH", default_value = ".")]
@@ -93,6 +93,14 @@ pub struct CheckArgs {
     /// Print findings only, without the summary lines of human and concise output
     #[arg(short, long)]
     pub quiet: bool,
+    /// Write the fixes proplint knows into the files (a stub for each missing section, the
+    /// replacement wording of rules that have one), then report what is left
+    #[arg(long, conflicts_with = "diff")]
+    pub fix: bool,
+    /// Print the fixes `--fix` would make as a unified diff and change nothing; exit 1 when
+    /// there is at least one
+    #[arg(long)]
+    pub diff: bool,
     /// Skip named files that are not proposals (TOML without a [proposal] table) and exit 0
     /// when none is left, for pre-commit and other tools that pass every changed file
     #[arg(long)]

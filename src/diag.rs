@@ -68,6 +68,19 @@ pub struct Diagnostic {
     pub advisory: bool,
     /// Set when a governance board's waiver accepts this finding: shown, never a failure.
     pub waived: Option<Waived>,
+    /// How `check --fix` resolves the finding, when it can.
+    pub fix: Option<Fix>,
+}
+
+/// A change that resolves a finding. The engine says what to change; `fix.rs` writes the
+/// text, in the file's own line endings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fix {
+    /// Add the canonical section `section` at byte offset `at` (Markdown: a heading of
+    /// `level`; TOML forms: a new `[sections.*]` table at the end).
+    InsertSection { at: usize, section: String, level: u8 },
+    /// Replace `span`, which must still read `expect`, with `text`.
+    Replace { span: Span, expect: String, text: String },
 }
 
 /// The board decision that accepted a finding.
@@ -174,6 +187,7 @@ impl Diagnostic {
             section: None,
             advisory: false,
             waived: None,
+            fix: None,
         }
     }
 

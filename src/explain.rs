@@ -28,7 +28,7 @@ pub struct Group<'a> {
 /// Whether a finding of this rule comes with a mechanical repair: a stub for a missing
 /// section, or replacement wording for a forbidden phrase.
 pub fn fixable(rule: &Rule) -> bool {
-    matches!(rule.check, Check::RequireSection { .. } | Check::Forbid { suggest: Some(_), .. })
+    matches!(rule.check, Check::RequireSection { .. } | Check::Forbid { replace: Some(_), .. })
 }
 
 /// Whether `filter` (a principle, `governance`, or an enabler) selects the rule.
@@ -329,6 +329,9 @@ fn rule_doc(set: &RuleSet, db: &SourceDb, packs: &mut PackCache, r: &Rule, level
     let _ = writeln!(s, "{}\n", r.help);
     if let Check::Forbid { suggest: Some(w), .. } = &r.check {
         let _ = writeln!(s, "Suggested wording: \"{w}\"\n");
+    }
+    if let Check::Forbid { replace: Some(w), .. } = &r.check {
+        let _ = writeln!(s, "`proplint check --fix` replaces the phrase with \"{w}\".\n");
     }
 
     let fail = r.examples.iter().find(|e| e.expect_fail);

@@ -11,6 +11,7 @@ pub mod config;
 pub mod diag;
 pub mod engine;
 pub mod explain;
+pub mod fix;
 pub mod model;
 pub mod parse;
 pub mod render;
@@ -105,6 +106,10 @@ fn run_check(args: &CheckArgs) -> (ExitStatus, Output) {
             return (ExitStatus::Error, out);
         }
     };
+    if args.fix && args.paths.iter().any(|p| p.as_os_str() == "-") {
+        out.stderr.push_str("proplint: --fix cannot change standard input; --diff shows the fixes\n");
+        return (ExitStatus::Error, out);
+    }
     let color = use_color(args.color);
     let mut db = SourceDb::default();
     let mut discovery = walk::discover(&args.paths, args.no_ignore, args.stdin_filename.as_deref());
@@ -155,6 +160,9 @@ fn run_check(args: &CheckArgs) -> (ExitStatus, Output) {
         out.stderr.push_str("proplint: no proposals found (looked for *.md, *.markdown and *.toml forms with a [proposal] table)\n");
         return (ExitStatus::Error, out);
     }
+    if args.fix || args.diff {
+        return fix_files(args, &inputs, &outcome.diagnostics, &db, &set, out);
+    }
     let report = Report { db: &db, files: &outcome.files, diagnostics: &outcome.diagnostics, rules: Some(&set) };
     let status = findings_status(args, &report);
     let link_base = github_blob_base();
@@ -185,6 +193,82 @@ fn run_check(args: &CheckArgs) -> (ExitStatus, Output) {
         return (ExitStatus::Error, out);
     }
     (status, out)
+}
+
+/// `--diff` prints what the findings' fixes would change; `--fix` writes it, then lints
+/// again to report what is left.
+fn fix_files(
+    args: &CheckArgs,
+    inputs: &[walk::Input],
+    diagnostics: &[Diagnostic],
+    db: &SourceDb,
+    set: &RuleSet,
+    mut out: Output,
+) -> (ExitStatus, Output) {
+    let mut by_file: std::collections::BTreeMap<usize, Vec<&Diagnostic>> = std::collections::BTreeMap::new();
+    for d in diagnostics.iter().filter(|d| d.fix.is_some()) {
+        by_file.entry(d.primary.file).or_default().push(d);
+    }
+    let (mut fixed, mut files, mut failed) = (0, 0, false);
+    for (id, diags) in by_file {
+        let source = db.get(id);
+        let Some(input) = inputs.iter().find(|i| i.display == source.path) else { continue };
+        let rewrite = match fix::rewrite(source, input.format, &diags, set) {
+            Ok(Some(r)) => r,
+            Ok(None) => continue,
+            Err(fix::Refused::WouldNotParse(why)) => {
+                out.stderr.push_str(&format!("proplint: {}: fixes not applied: the result would not parse ({why})\n", source.path));
+                continue;
+            }
+        };
+        if args.diff {
+            out.stdout.push_str(&fix::unified_diff(&source.path, &source.text, &rewrite.text));
+        } else {
+            // The file must still be what was linted: never overwrite an edit made meanwhile.
+            let unchanged = std::fs::read(&input.path).is_ok_and(|bytes| bytes == source.text.as_bytes());
+            let written = if unchanged {
+                fix::write_atomically(&input.path, &rewrite.text)
+            } else {
+                Err(std::io::Error::other("it changed while proplint ran"))
+            };
+            if let Err(e) = written {
+                out.stderr.push_str(&format!("proplint: {}: fixes not written: {e}\n", source.path));
+                failed = true;
+                continue;
+            }
+        }
+        fixed += rewrite.fixed;
+        files += 1;
+    }
+    let plural = |n: usize, one: &str, many: &str| if n == 1 { format!("{n} {one}") } else { format!("{n} {many}") };
+    if args.diff {
+        if args.quiet {
+        } else if files == 0 {
+            out.stderr.push_str("proplint: nothing to fix\n");
+        } else {
+            out.stderr.push_str(&format!(
+                "proplint: --fix would resolve {} in {}\n",
+                plural(fixed, "finding", "findings"),
+                plural(files, "file", "files")
+            ));
+        }
+        let status = if failed {
+            ExitStatus::Error
+        } else if files > 0 {
+            ExitStatus::Findings
+        } else {
+            ExitStatus::Clean
+        };
+        return (status, out);
+    }
+    let again = CheckArgs { fix: false, ..args.clone() };
+    let (status, rest) = run_check(&again);
+    if !args.quiet {
+        out.stderr.push_str(&format!("proplint: fixed {} in {}\n", plural(fixed, "finding", "findings"), plural(files, "file", "files")));
+    }
+    out.stdout.push_str(&rest.stdout);
+    out.stderr.push_str(&rest.stderr);
+    (if failed { ExitStatus::Error } else { status }, out)
 }
 
 /// Loads configuration for the inputs, the rule packs it names, and checks its selectors.

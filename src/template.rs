@@ -60,7 +60,7 @@ fn fields<'a>(set: &'a RuleSet, stage: &str, nation: &str) -> Vec<(String, Vec<&
 }
 
 /// The first sentence of a rule's help, made safe for an HTML or TOML comment.
-fn guidance(rule: &Rule) -> String {
+pub(crate) fn guidance(rule: &Rule) -> String {
     let help = rule.help.replace("--", "–").replace('\n', " ");
     // A sentence ends at ". " before a capital, except after "e.g." and "i.e.".
     let bytes = help.as_bytes();

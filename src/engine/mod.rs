@@ -265,6 +265,27 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// The heading level a new section `id` takes at its insertion point: that of the
+    /// catalogue section before it, else the level most recognised sections use, else 2.
+    pub(crate) fn insertion_level(&self, id: &str) -> u8 {
+        let catalog = &self.set.catalog;
+        let sections = &self.proposal.sections;
+        let target = catalog.position(id).unwrap_or(usize::MAX);
+        let before = sections
+            .iter()
+            .filter_map(|s| s.ids.iter().filter_map(|sid| catalog.position(sid)).filter(|&p| p < target).max().map(|p| (p, s.level)))
+            .max_by_key(|&(p, _)| p);
+        if let Some((_, level)) = before {
+            return level;
+        }
+        let mut counts = [0usize; 7];
+        for s in sections.iter().filter(|s| !s.ids.is_empty() && (1..=6).contains(&s.level)) {
+            counts[s.level as usize] += 1;
+        }
+        // Ties go to the higher level (fewer #), the one a title sits above.
+        (1..=6).rev().max_by_key(|&l| counts[l]).filter(|&l| counts[l] > 0).map_or(2, |l| l as u8)
+    }
+
     /// A secondary label on the title, or on the metadata when there is no title.
     pub(crate) fn title_label(&self, message: impl Into<String>) -> Option<Label> {
         let span = self.proposal.title.as_ref().map(|t| t.span).or(self.proposal.metadata_span)?;
@@ -295,6 +316,7 @@ impl<'a> Ctx<'a> {
             section: rule.check.sections().first().cloned(),
             advisory: false,
             waived: None,
+            fix: None,
         }
     }
 }

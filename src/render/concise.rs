@@ -14,28 +14,8 @@ pub(super) fn render(report: &Report<'_>, quiet: bool) -> String {
     if quiet {
         return out;
     }
-    let c = report.counts();
-    let _ = writeln!(
-        out,
-        "{} file{} checked: {} error{}, {} warning{}, {} info{}",
-        report.files.len(),
-        plural(report.files.len()),
-        c.errors,
-        plural(c.errors),
-        c.warnings,
-        plural(c.warnings),
-        c.infos,
-        waived_count(c.waived)
-    );
+    let _ = writeln!(out, "{}", report.summary_line());
     out
-}
-
-pub(super) fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
 }
 
 /// ", N waived" when a board waived any finding.

@@ -15,19 +15,7 @@ pub(super) fn render(report: &Report<'_>, color: bool, quiet: bool) -> String {
     if quiet {
         return out;
     }
-    let c = report.counts();
-    let _ = writeln!(
-        out,
-        "{} file{} checked: {} error{}, {} warning{}, {} info{}",
-        report.files.len(),
-        super::concise::plural(report.files.len()),
-        c.errors,
-        super::concise::plural(c.errors),
-        c.warnings,
-        super::concise::plural(c.warnings),
-        c.infos,
-        super::concise::waived_count(c.waived)
-    );
+    let _ = writeln!(out, "{}", report.summary_line());
     let per: Vec<String> =
         report.per_principle().into_iter().filter(|(_, e, w)| e + w > 0).map(|(p, e, w)| format!("{p} {e}E/{w}W")).collect();
     if !per.is_empty() {

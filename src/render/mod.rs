@@ -73,6 +73,8 @@ pub struct Counts {
     pub infos: usize,
     /// Findings a board waived: shown, but counted apart from the severities.
     pub waived: usize,
+    /// Findings `check --fix` can resolve.
+    pub fixable: usize,
 }
 
 impl Counts {
@@ -93,9 +95,34 @@ impl Report<'_> {
                 c.waived += 1;
             } else {
                 c.add(d.severity);
+                c.fixable += usize::from(d.fix.is_some());
             }
         }
         c
+    }
+
+    /// "N files checked: E errors, W warnings, I info", with waived and fixable counts
+    /// when there are any: the last line of human and concise output.
+    pub(crate) fn summary_line(&self) -> String {
+        let c = self.counts();
+        let n = self.files.len();
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let mut line = format!(
+            "{n} file{} checked: {} error{}, {} warning{}, {} info",
+            plural(n),
+            c.errors,
+            plural(c.errors),
+            c.warnings,
+            plural(c.warnings),
+            c.infos
+        );
+        if c.waived > 0 {
+            line.push_str(&format!(", {} waived", c.waived));
+        }
+        if c.fixable > 0 {
+            line.push_str(&format!(" ({} fixable with `proplint check --fix`)", c.fixable));
+        }
+        line
     }
 
     /// Errors and warnings per principle, in the framework's order.

@@ -368,6 +368,14 @@ fn compile_rule(
             ctx.error(r.check.span(), format!("check `{check_kind}` needs {what}"));
         }
     };
+    if let Some(text) = &r.replace {
+        if check_kind != "forbid" {
+            ctx.error(r.check.span(), "`replace` is only for `forbid` rules");
+        } else if text.trim().is_empty() || text.contains(['\n', '\r', '"', '\'', '\\']) {
+            // It must fit inside any Markdown line and any TOML string the match sits in.
+            ctx.error(r.check.span(), "`replace` must be one line of text without quotes or backslashes");
+        }
+    }
     let check = match check_kind {
         "require-section" => {
             needs("`sections`", !r.sections.is_empty(), ctx);
@@ -390,6 +398,7 @@ fn compile_rule(
                 matcher: m,
                 sections: sections.clone(),
                 suggest: r.suggest.clone(),
+                replace: r.replace.clone(),
                 negated_too: r.negated_too.unwrap_or(false),
             })
         }

@@ -50,6 +50,8 @@ pub enum Check {
         matcher: Matcher,
         sections: Vec<String>,
         suggest: Option<String>,
+        /// What `check --fix` writes in place of a match.
+        replace: Option<String>,
         negated_too: bool,
     },
     RequireField {

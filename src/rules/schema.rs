@@ -48,6 +48,8 @@ pub(crate) struct RawRule {
     pub with_patterns: Vec<Spanned<String>>,
     pub min_level: Option<Spanned<u8>>,
     pub suggest: Option<String>,
+    /// forbid: text that `check --fix` puts in place of the match.
+    pub replace: Option<String>,
     pub negated_too: Option<bool>,
     #[serde(default)]
     pub fields: Vec<Spanned<RawFieldSpec>>,

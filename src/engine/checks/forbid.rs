@@ -1,6 +1,6 @@
 //! `forbid`: every asserted match of a pattern is a finding.
 
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Diagnostic, Fix, Severity};
 use crate::engine::Ctx;
 use crate::model::BlockKind;
 use crate::rules::{Matcher, Rule};
@@ -11,7 +11,7 @@ pub(super) fn run(
     severity: Severity,
     matcher: &Matcher,
     sections: &[String],
-    suggest: Option<&str>,
+    (suggest, replace): (Option<&str>, Option<&str>),
     negated_too: bool,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -35,9 +35,21 @@ pub(super) fn run(
             if let Some(s) = suggest {
                 d.help = Some(format!("{} Suggested wording: {s}", rule.help));
             }
+            if let Some(text) = replace {
+                let trimmed = trim_range(m.as_str(), m.range());
+                let expect = block.text[trimmed.clone()].to_string();
+                d.fix = Some(Fix::Replace { span: block.source_span(trimmed), expect, text: text.to_string() });
+            }
             d.section = block.section.and_then(|s| ctx.proposal.sections[s].ids.first().cloned()).or(d.section);
             out.push(d);
         }
     }
     out
+}
+
+/// The part of a match without its leading and trailing whitespace.
+fn trim_range(matched: &str, range: std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let start = range.start + (matched.len() - matched.trim_start().len());
+    let end = range.end - (matched.len() - matched.trim_end().len());
+    start..end.max(start)
 }

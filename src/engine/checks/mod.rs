@@ -17,8 +17,8 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, min_level: u8)
             let evidence = require_evidence::Evidence { matcher, with: with.as_ref(), sections, fields };
             require_evidence::run(ctx, rule, severity, &evidence, min_level)
         }
-        Check::Forbid { matcher, sections, suggest, negated_too } => {
-            forbid::run(ctx, rule, severity, matcher, sections, suggest.as_deref(), *negated_too)
+        Check::Forbid { matcher, sections, suggest, replace, negated_too } => {
+            forbid::run(ctx, rule, severity, matcher, sections, (suggest.as_deref(), replace.as_deref()), *negated_too)
         }
         Check::RequireField { fields, alternative } => require_field::run(ctx, rule, severity, fields, alternative.as_ref()),
         Check::Consistency { field, equals, matcher, negated, label } => {

@@ -1,6 +1,6 @@
 //! `require-section`: a canonical section exists with enough real text.
 
-use crate::diag::{Diagnostic, Severity};
+use crate::diag::{Diagnostic, Fix, Severity};
 use crate::engine::Ctx;
 use crate::rules::Rule;
 use crate::sections::real_words;
@@ -41,6 +41,7 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, sections: &[St
     }
     let at = ctx.insertion_point(&sections[0]);
     let mut d = ctx.diagnostic(rule, severity, rule.message.clone(), at, format!("a '{title}' section belongs here"));
+    d.fix = Some(Fix::InsertSection { at: at.start, section: sections[0].clone(), level: ctx.insertion_level(&sections[0]) });
     d.secondary.extend(ctx.title_label(format!("this proposal has no '{title}' section")));
     vec![d]
 }
