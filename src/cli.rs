@@ -166,6 +166,8 @@ pub enum RulesFormat {
     Json,
     /// The Markdown of docs/rules.md
     Markdown,
+    /// One Markdown table row per rule: the rule table in README.md
+    Summary,
 }
 
 #[derive(Debug, Args)]

@@ -140,6 +140,26 @@ pub fn json(set: &RuleSet, filter: Option<&str>) -> String {
     serde_json::to_string_pretty(&list).unwrap_or_default() + "\n"
 }
 
+/// The README's rule table: one row per rule, linking to its entry in docs/rules.md.
+pub fn summary(set: &RuleSet, filter: Option<&str>) -> String {
+    let mut s = String::from("| group | id | name | severity | fixable |\n|---|---|---|---|---|\n");
+    for g in groups(set, filter) {
+        for (i, r) in g.rules.iter().enumerate() {
+            let _ = writeln!(
+                s,
+                "| {} | [{}](docs/rules.md#{}) | `{}` | {} | {} |",
+                if i == 0 { g.title.as_str() } else { "" },
+                r.id,
+                anchor(&format!("{} {}", r.id, r.name)),
+                r.name,
+                r.severity.as_str(),
+                if fixable(r) { "yes" } else { "no" },
+            );
+        }
+    }
+    s
+}
+
 /// docs/rules.md: an index per group, then every rule's full documentation.
 pub fn markdown(set: &RuleSet, db: &SourceDb, filter: Option<&str>) -> String {
     let groups = groups(set, filter);

@@ -416,6 +416,7 @@ fn run_rules(args: &RulesArgs) -> (ExitStatus, Output) {
         RulesFormat::Json => explain::json(&set, filter),
         RulesFormat::Table => explain::table(&set, filter),
         RulesFormat::Markdown => explain::markdown(&set, &db, filter),
+        RulesFormat::Summary => explain::summary(&set, filter),
     };
     (ExitStatus::Clean, out)
 }

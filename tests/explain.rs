@@ -95,8 +95,20 @@ fn docs_rules_md_is_up_to_date() {
     let path = common::root().join("docs/rules.md");
     let committed = std::fs::read_to_string(&path).unwrap_or_default().replace("\r\n", "\n");
     assert!(fresh.starts_with(proplint::explain::GENERATED_HEADER));
+    assert!(committed == fresh, "docs/rules.md is stale: the rule packs changed. Refresh it with\n    scripts/update-generated-docs.sh");
+}
+
+#[test]
+fn readme_rule_table_is_up_to_date() {
+    let (set, _) = builtin();
+    let fresh = proplint::explain::summary(&set, None);
+    let readme = std::fs::read_to_string(common::root().join("README.md")).unwrap().replace("\r\n", "\n");
+    let start = readme.find("<!-- rules-table:start").expect("README.md has the rules-table:start marker");
+    let body_start = start + readme[start..].find('\n').unwrap() + 1;
+    let end = readme.find("<!-- rules-table:end -->").expect("README.md has the rules-table:end marker");
+    assert_eq!(fresh.lines().count(), set.rules.len() + 2);
     assert!(
-        committed == fresh,
-        "docs/rules.md is stale: the rule packs changed. Refresh it with\n    cargo run -- rules --format markdown > docs/rules.md"
+        readme[body_start..end] == fresh,
+        "the rule table in README.md is stale: the rule packs changed. Refresh it with\n    scripts/update-generated-docs.sh"
     );
 }
