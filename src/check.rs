@@ -76,7 +76,12 @@ pub struct Options<'a> {
     pub settings: &'a (dyn Fn(&Input) -> FileSettings<'a> + Sync),
     /// Text for a `-` input, read once by the caller.
     pub stdin: Option<&'a str>,
+    /// Draw a progress bar on standard error (the caller decides: a terminal, a long run).
+    pub progress: bool,
 }
+
+/// Runs shorter than this finish before a progress bar would tell anyone anything.
+pub const PROGRESS_MIN_FILES: usize = 200;
 
 struct Processed {
     entry: FileEntry,
@@ -87,8 +92,30 @@ struct Processed {
 
 /// Lints every input. Diagnostics point into files added to `db`.
 pub fn run(inputs: &[Input], set: &RuleSet, options: &Options<'_>, db: &mut SourceDb) -> Outcome {
-    let processed: Vec<Processed> = inputs.par_iter().map(|input| process(input, set, options)).collect();
+    let bar = progress_bar(options.progress, inputs.len());
+    let processed: Vec<Processed> = inputs
+        .par_iter()
+        .map(|input| {
+            let p = process(input, set, options);
+            bar.inc(1);
+            p
+        })
+        .collect();
+    bar.finish_and_clear();
     collect(processed, db)
+}
+
+fn progress_bar(show: bool, files: usize) -> indicatif::ProgressBar {
+    if !show {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(Some(files as u64), indicatif::ProgressDrawTarget::stderr());
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} checking {pos}/{len} files [{bar:30}] {per_sec}, {eta} left") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    // Drawn at once, so even a run that ends quickly shows it began.
+    bar.tick();
+    bar
 }
 
 /// Lints one input from bytes already in hand, exactly as `run` would after reading them

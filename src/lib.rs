@@ -144,7 +144,8 @@ fn run_check(args: &CheckArgs) -> (ExitStatus, Output) {
     let per_file: Vec<check::FileSettings<'_>> = inputs.iter().enumerate().map(|(i, input)| settings.for_input(&set, i, input)).collect();
     let index: std::collections::BTreeMap<&str, usize> = inputs.iter().enumerate().map(|(i, input)| (input.display.as_str(), i)).collect();
     let settings_of = |input: &walk::Input| index.get(input.display.as_str()).map(|&i| per_file[i].clone()).unwrap_or_default();
-    let options = check::Options { max_size: args.max_file_size, settings: &settings_of, stdin: stdin_text.as_deref() };
+    let progress = !args.quiet && inputs.len() >= check::PROGRESS_MIN_FILES && std::io::stderr().is_terminal();
+    let options = check::Options { max_size: args.max_file_size, settings: &settings_of, stdin: stdin_text.as_deref(), progress };
     let mut outcome = check::run(&inputs, &set, &options, &mut db);
     outcome.diagnostics.extend(register_problems);
     outcome.diagnostics.extend(settings.unused_register(&outcome.register_used));

@@ -315,7 +315,7 @@ fn an_unreadable_file_is_reported_and_the_run_goes_on() {
     let inputs = vec![input("gone.md"), input("ok.md")];
     let selected: Vec<usize> = (0..set.rules.len()).collect();
     let settings = |_: &proplint::walk::Input| proplint::check::FileSettings::only(selected.clone());
-    let options = proplint::check::Options { max_size: 1 << 20, settings: &settings, stdin: None };
+    let options = proplint::check::Options { max_size: 1 << 20, settings: &settings, stdin: None, progress: false };
     let outcome = proplint::check::run(&inputs, &set, &options, &mut db);
     let statuses: Vec<_> = outcome.files.iter().map(|f| (f.path.as_str(), f.status.as_str())).collect();
     assert_eq!(statuses, vec![("gone.md", "error"), ("ok.md", "checked")]);

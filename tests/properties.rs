@@ -27,7 +27,8 @@ fn json_of(inputs: &[Input], threads: usize) -> String {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
     let mut db = SourceDb::default();
     let settings = |_: &Input| check::FileSettings::only(selected.clone());
-    let outcome = pool.install(|| check::run(inputs, set, &Options { max_size: 1 << 20, settings: &settings, stdin: None }, &mut db));
+    let outcome = pool
+        .install(|| check::run(inputs, set, &Options { max_size: 1 << 20, settings: &settings, stdin: None, progress: false }, &mut db));
     let report = Report { db: &db, files: &outcome.files, diagnostics: &outcome.diagnostics, rules: Some(set) };
     render::render(OutputFormat::Json, &report, &RenderOptions::default())
 }
