@@ -112,3 +112,33 @@ fn readme_rule_table_is_up_to_date() {
         "the rule table in README.md is stale: the rule packs changed. Refresh it with\n    scripts/update-generated-docs.sh"
     );
 }
+
+/// The worked example in docs/writing-rules.md: the packs it shows are the files, their
+/// tests pass, and checking the fixtures gives the output the guide prints.
+#[test]
+fn the_council_pack_worked_example_runs_as_documented() {
+    let guide = std::fs::read_to_string(common::root().join("docs/writing-rules.md")).unwrap().replace("\r\n", "\n");
+    for pack in ["sandholt-data.toml", "sandholt-style.toml"] {
+        let text = std::fs::read_to_string(common::root().join("examples/council-pack/rules").join(pack)).unwrap();
+        assert!(guide.contains(&text), "docs/writing-rules.md does not show {pack} as it is");
+    }
+    let pack = ["--rules", "examples/council-pack/rules"];
+    let out = common::proplint()
+        .args(["test-rules", "--fixtures", "examples/council-pack/fixtures", "--only", "SAN"])
+        .args(pack)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(guide.contains(&format!("--only SAN\n{stdout}")), "the guide shows other test-rules output than {stdout:?}");
+    let out = common::proplint()
+        .args(["check", "--no-config", "--select", "SAN", "--format", "concise"])
+        .args(pack)
+        .arg("examples/council-pack/fixtures")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout.contains("SAN-001/fail.md") && stdout.contains("SAN-002/fail.md") && !stdout.contains("pass.md"), "{stdout}");
+    assert!(guide.contains(&format!("examples/council-pack/fixtures\n{stdout}```")), "the guide shows other check output than {stdout:?}");
+}
