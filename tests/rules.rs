@@ -60,7 +60,7 @@ fn a_bad_pack_is_reported_with_its_span() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("bad.toml"),
-        "[pack]\nprinciple = \"ethical\"\nprefix = \"BAD\"\n\n[[rule]]\nid = \"BAD-001\"\nname = \"bad-regex\"\nseverity = \"loud\"\ncheck = \"forbid\"\nmessage = \"m\"\nwhy = \"w\"\nhelp = \"h\"\npatterns = ['(unclosed']\nsections = [\"nowhere\"]\n",
+        "[pack]\nprinciple = \"ethical\"\nprefix = \"BAD\"\n\n[[rule]]\nid = \"BAD-001\"\nname = \"bad-regex\"\nseverity = \"loud\"\ncheck = \"forbid\"\nmessage = \"m\"\nwhy = \"w\"\nhelp = \"h\"\npatterns = ['(unclosed', '\\\\bfor ever\\\\b']\nreplace = \"say \\\"when\\\"\"\nsections = [\"nowhere\"]\n",
     )
     .unwrap();
     let out = common::proplint().args(["check", "--rules"]).arg(dir.path()).arg("fixtures/edge/crlf.md").output().unwrap();
@@ -69,6 +69,8 @@ fn a_bad_pack_is_reported_with_its_span() {
     assert!(err.contains("unknown severity `loud`"), "{err}");
     assert!(err.contains("pattern does not compile"), "{err}");
     assert!(err.contains("unknown section `nowhere`"), "{err}");
+    assert!(err.contains("pattern has a doubled backslash"), "{err}");
+    assert!(err.contains("`replace` must be one line of text without quotes"), "{err}");
     assert!(err.contains("needs at least one `fail` and one `pass` example"), "{err}");
     assert!(err.contains("bad.toml:8:12"), "severity span points into the pack: {err}");
 }

@@ -277,6 +277,14 @@ fn phrase_matcher(dialect: &Dialect, terms: &[Spanned<String>], patterns: &[Span
         sources.push(Source::Term(t.get_ref()));
     }
     for p in patterns {
+        // A regex `\\b` matches a backslash then `b`: never meant in proposal text, and the
+        // usual slip when a pattern moves from a basic string to a '...' literal one.
+        if ["\\\\b", "\\\\d", "\\\\s", "\\\\w"].iter().any(|doubled| p.get_ref().contains(doubled)) {
+            ctx.error(
+                p.span(),
+                "pattern has a doubled backslash (`\\\\b`, `\\\\d`, ...), which matches a literal backslash; in a '...' string write `\\b`",
+            );
+        }
         let checked = if ctx.trusted { dialect.pattern_source(p.get_ref()) } else { dialect.pattern_regex(p.get_ref()) };
         match checked {
             Ok(src) if ctx.user => match super::matcher::compile(&src) {
