@@ -417,7 +417,7 @@ fn what_it_checks(set: &RuleSet, r: &Rule, raw: &toml::Table) -> String {
                 );
             }
             if !fields.is_empty() {
-                let list: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
+                let list: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
                 let _ = writeln!(s, "A metadata record also counts: {}.\n", list.join(", "));
             }
         }

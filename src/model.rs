@@ -189,6 +189,18 @@ impl Block {
     pub fn span(&self) -> Span {
         self.source_span(0..self.text.len())
     }
+
+    /// Where the source line holding plain offset `at` starts in the plain text. Soft line
+    /// breaks read as spaces, so they are found from the segments: a one-space piece that
+    /// stands for a line break in the file.
+    pub fn line_start(&self, at: usize) -> usize {
+        self.segments
+            .iter()
+            .take_while(|s| s.plain < at)
+            .filter(|s| !s.exact && s.len == 1 && (1..=2).contains(&s.src_len) && self.text.as_bytes()[s.plain] == b' ')
+            .last()
+            .map_or(0, |s| s.plain + 1)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

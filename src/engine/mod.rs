@@ -6,7 +6,7 @@ mod checks;
 pub mod text;
 
 use crate::diag::{Diagnostic, Label, Severity};
-use crate::model::Proposal;
+use crate::model::{BlockKind, Proposal};
 use crate::rules::{Matcher, Rule, RuleSet};
 use crate::source::FileId;
 use crate::span::Span;
@@ -138,14 +138,26 @@ impl<'a> Ctx<'a> {
         TriggerHit { field, text }
     }
 
-    /// The first match in evidence text that is not negated.
+    /// The first match in evidence text that is not negated and not in what the proposal
+    /// says it leaves out.
     pub(crate) fn first_asserted(&self, matcher: &Matcher) -> Option<Span> {
+        let cues = &self.set.vocab.cues;
+        let mut lead_in: Option<Option<usize>> = None;
         for (bi, block) in self.proposal.blocks.iter().enumerate() {
-            if !block.kind.is_evidence() {
+            // A list after "Out of scope:" is left out item by item, to the end of the list.
+            if block.kind != BlockKind::ListItem {
+                lead_in = (block.kind == BlockKind::Prose && cues.out_of_scope_label(&block.text)).then_some(block.section);
+            }
+            let lead_in_excludes = lead_in == Some(block.section) && block.kind == BlockKind::ListItem;
+            let excluded = lead_in_excludes || block.section.is_some_and(|s| cues.out_of_scope_heading(&self.proposal.sections[s].heading));
+            if !block.kind.is_evidence() || excluded {
                 continue;
             }
             for m in self.analysis.find_iter(matcher, bi, &block.text) {
-                if !self.analysis.is_negated(&block.text, bi, m.range()) {
+                // "In: ...", then "Out: ..." on the next line of one paragraph: the label
+                // starts the match's own line.
+                let line_start = block.line_start(m.start());
+                if !cues.out_of_scope_label(&block.text[line_start..]) && !self.analysis.is_negated(&block.text, bi, m.range()) {
                     return Some(block.source_span(m.range()));
                 }
             }

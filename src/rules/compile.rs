@@ -239,6 +239,7 @@ fn compile_language(raw: RawLanguage, ctx: &mut Ctx<'_>) -> Option<Vocab> {
             not_needed: not_needed?,
             reasons: reasons?,
             placeholders: placeholders?,
+            out_of_scope: raw.cues.out_of_scope.iter().map(|c| c.trim().to_lowercase()).filter(|c| !c.is_empty()).collect(),
         },
         qualifiers: Qualifiers { status: status?, plan: plan?, owner: owner?, reference: reference?, date: date? },
         dialect,
@@ -391,7 +392,11 @@ fn compile_rule(
         }
         "require-evidence" => {
             needs("`terms` or `patterns`", matcher.is_some(), ctx);
-            let fields = r.fields.iter().map(|f| f.get_ref().key.clone()).collect();
+            let fields = r
+                .fields
+                .iter()
+                .map(|f| super::Record { key: f.get_ref().key.clone(), with: f.get_ref().with.clone().unwrap_or_default() })
+                .collect();
             matcher.clone().map(|m| Check::RequireEvidence {
                 matcher: m,
                 with: with.clone(),

@@ -14,6 +14,31 @@ pub struct Cues {
     pub not_needed: Matcher,
     pub reasons: Matcher,
     pub placeholders: Matcher,
+    /// Labels and headings that introduce what a proposal leaves out ("Out of scope:"),
+    /// lower case: a mention there does not make a rule apply.
+    pub out_of_scope: Vec<String>,
+}
+
+impl Cues {
+    /// Whether `text` starts with an out-of-scope label: the cue, then a colon or dash
+    /// ("Out: lift lines", "**Out of scope** - CCTV" once markup is gone).
+    pub fn out_of_scope_label(&self, text: &str) -> bool {
+        let lower = without_numbering(text).to_lowercase();
+        self.out_of_scope.iter().any(|cue| {
+            lower.strip_prefix(cue.as_str()).is_some_and(|rest| rest.trim_start().starts_with([':', '-', '\u{2013}', '\u{2014}']))
+        })
+    }
+
+    /// Whether a heading is about what is left out: the whole heading is a cue ("Out of
+    /// scope", "3. Exclusions"), or starts with a cue of several words.
+    pub fn out_of_scope_heading(&self, heading: &str) -> bool {
+        let lower = without_numbering(heading).trim_end_matches([':', ' ']).to_lowercase();
+        self.out_of_scope.iter().any(|cue| {
+            lower == *cue
+                || (cue.contains(' ')
+                    && lower.strip_prefix(cue.as_str()).is_some_and(|rest| rest.chars().next().is_none_or(|c| !c.is_alphanumeric())))
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -123,4 +148,9 @@ pub(crate) fn toml_to_value(v: &toml::Value) -> Value {
         toml::Value::Array(a) => Value::Array(a.iter().map(toml_to_value).collect()),
         toml::Value::Table(_) => Value::Table,
     }
+}
+
+/// Text without a leading list or section number ("3.2 ", "4) ").
+fn without_numbering(text: &str) -> &str {
+    text.trim_start().trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ')').trim_start()
 }

@@ -32,6 +32,26 @@ pub struct FieldSpec {
     pub required: bool,
 }
 
+/// A metadata record that counts as evidence: `assessments.dpia = { status, ref, date }`,
+/// or a table (or array of tables) that must hold every key of `with`, such as
+/// `[[measures]]` with `baseline` and `target`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub key: String,
+    pub with: Vec<String>,
+}
+
+impl std::fmt::Display for Record {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "`{}`", self.key)?;
+        if !self.with.is_empty() {
+            let keys: Vec<String> = self.with.iter().map(|k| format!("`{k}`")).collect();
+            write!(f, " with {}", keys.join(" and "))?;
+        }
+        Ok(())
+    }
+}
+
 #[derive(Debug, Clone)]
 pub enum Check {
     RequireSection {
@@ -44,7 +64,7 @@ pub enum Check {
         sections: Vec<String>,
         min_level: u8,
         /// Metadata records that count as evidence, such as `assessments.dpia`.
-        fields: Vec<String>,
+        fields: Vec<Record>,
     },
     Forbid {
         matcher: Matcher,

@@ -72,6 +72,8 @@ pub(crate) struct RawFieldSpec {
     pub ty: Option<String>,
     pub allowed: Option<Vec<toml::Value>>,
     pub required: Option<bool>,
+    /// require-evidence: keys the record must hold (`baseline`, `target`).
+    pub with: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -137,6 +139,8 @@ pub(crate) struct RawCues {
     pub not_needed: Vec<String>,
     pub reasons: Vec<String>,
     pub placeholders: Vec<String>,
+    #[serde(default)]
+    pub out_of_scope: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -3,20 +3,21 @@
 
 use crate::diag::{Diagnostic, Severity};
 use crate::engine::{Ctx, Hit};
-use crate::rules::{Matcher, Rule};
+use crate::rules::{Matcher, Record, Rule};
 
 pub(super) struct Evidence<'a> {
     pub matcher: &'a Matcher,
     pub with: Option<&'a Matcher>,
     pub sections: &'a [String],
     /// Metadata records that count as evidence, such as `assessments.dpia`.
-    pub fields: &'a [String],
+    pub fields: &'a [Record],
 }
 
 pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, ev: &Evidence<'_>, min_level: u8) -> Vec<Diagnostic> {
     let sections = ev.sections;
     let hits = ctx.hits(ev.matcher, ev.with, sections);
-    if let Some(key) = ev.fields.iter().find(|key| record_level(ctx, key).is_some_and(|l| l >= min_level)) {
+    if let Some(record) = ev.fields.iter().find(|r| record_level(ctx, r).is_some_and(|l| l >= min_level)) {
+        let key = &record.key;
         // The metadata records it as done; the text only negates or defers it.
         let contradicted = !hits.is_empty() && hits.iter().all(|h| h.grade.level == 0 && !h.grade.justified_not_needed);
         if let (true, Some(h), Some(field)) = (contradicted, hits.first(), ctx.proposal.field(key)) {
@@ -64,8 +65,18 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, ev: &Evidence<
 }
 
 /// The evidence level of a metadata record such as `assessments.dpia = { status, ref, date }`.
-fn record_level(ctx: &Ctx<'_>, key: &str) -> Option<u8> {
+fn record_level(ctx: &Ctx<'_>, record: &Record) -> Option<u8> {
+    let key = record.key.as_str();
     let field = ctx.proposal.field(key)?;
+    if !record.with.is_empty() {
+        // Items of an array of tables share their keys (`measures.baseline`), so this asks
+        // that some item has each key, not that one item has all: near enough for forms.
+        let filled = |k: &String| {
+            let child = format!("{key}.{k}");
+            ctx.proposal.fields.iter().any(|f| f.key == child && !f.value.is_empty() && !is_placeholder_value(&f.value))
+        };
+        return Some(if record.with.iter().all(filled) { 3 } else { 0 });
+    }
     let text = |k: &str| ctx.proposal.field(&format!("{key}.{k}")).and_then(|f| f.value.as_text()).map(|t| t.trim().to_lowercase());
     let Some(status) = text("status") else {
         // A bare value: `true`, or a reference string such as "Appendix D".
@@ -147,4 +158,8 @@ fn outside_note(ctx: &Ctx<'_>, rule: &Rule, hit: &Hit, sections: &[String]) -> D
     d.advisory = true;
     d.help = Some(format!("move this into a '{expected}' section, or add a short cross-reference there"));
     d
+}
+
+fn is_placeholder_value(value: &crate::model::Value) -> bool {
+    value.as_text().is_some_and(|t| matches!(t.trim().to_lowercase().as_str(), "tbc" | "tbd" | "unknown" | "none" | "n/a" | "-"))
 }
