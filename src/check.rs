@@ -75,7 +75,7 @@ pub struct Options<'a> {
     pub max_size: u64,
     pub settings: &'a (dyn Fn(&Input) -> FileSettings<'a> + Sync),
     /// Text for a `-` input, read once by the caller.
-    pub stdin: Option<&'a str>,
+    pub stdin: Option<&'a [u8]>,
     /// Draw a progress bar on standard error (the caller decides: a terminal, a long run).
     pub progress: bool,
 }
@@ -178,7 +178,7 @@ fn process(input: &Input, set: &RuleSet, options: &Options<'_>) -> Processed {
         Processed { entry, source: None, diagnostics: vec![d], register_used: Vec::new() }
     };
     let bytes = if input.stdin {
-        options.stdin.unwrap_or("").as_bytes().to_vec()
+        options.stdin.unwrap_or_default().to_vec()
     } else {
         match read_limited(input, options.max_size) {
             Ok(b) => b,

@@ -128,9 +128,11 @@ fn run_check(args: &CheckArgs) -> (ExitStatus, Output) {
     let Some((set, settings, inputs)) = configure(&args.config_args, &args.rule_args, discovery.inputs, &mut db, &mut out, color) else {
         return (ExitStatus::Error, out);
     };
-    let stdin_text = if inputs.iter().any(|i| i.stdin) {
-        let mut s = String::new();
-        if let Err(e) = std::io::stdin().read_to_string(&mut s) {
+    // Bytes, not a String: invalid UTF-8 on standard input is a finding about that input,
+    // reported like a file's, not a failure of the run.
+    let stdin_bytes = if inputs.iter().any(|i| i.stdin) {
+        let mut s = Vec::new();
+        if let Err(e) = std::io::stdin().read_to_end(&mut s) {
             out.stderr.push_str(&format!("proplint: cannot read standard input: {e}\n"));
             return (ExitStatus::Error, out);
         }
@@ -145,7 +147,7 @@ fn run_check(args: &CheckArgs) -> (ExitStatus, Output) {
     let index: std::collections::BTreeMap<&str, usize> = inputs.iter().enumerate().map(|(i, input)| (input.display.as_str(), i)).collect();
     let settings_of = |input: &walk::Input| index.get(input.display.as_str()).map(|&i| per_file[i].clone()).unwrap_or_default();
     let progress = !args.quiet && inputs.len() >= check::PROGRESS_MIN_FILES && std::io::stderr().is_terminal();
-    let options = check::Options { max_size: args.max_file_size, settings: &settings_of, stdin: stdin_text.as_deref(), progress };
+    let options = check::Options { max_size: args.max_file_size, settings: &settings_of, stdin: stdin_bytes.as_deref(), progress };
     let mut outcome = check::run(&inputs, &set, &options, &mut db);
     outcome.diagnostics.extend(register_problems);
     outcome.diagnostics.extend(settings.unused_register(&outcome.register_used));

@@ -531,3 +531,18 @@ fn no_network_and_no_processes_in_the_source() {
         assert!(!deps.contains(client), "{client} is a dependency");
     }
 }
+
+#[test]
+fn invalid_utf8_on_standard_input_is_a_finding_not_a_failure() {
+    let out = common::proplint()
+        .args(["check", "--no-config", "--format", "json", "--stdin-filename", "draft.md", "-"])
+        .write_stdin(b"# Draft\n\nCaf\xe9 opening hours\n".to_vec())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = &doc["diagnostics"][0];
+    assert_eq!(d["rule"], "PL002");
+    assert_eq!(d["path"], "draft.md");
+    assert_eq!(d["span"]["start"], 12);
+}
