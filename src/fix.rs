@@ -37,6 +37,16 @@ struct Edit {
 pub fn rewrite(source: &SourceFile, format: Format, diags: &[&Diagnostic], set: &RuleSet) -> Result<Option<Rewrite>, Refused> {
     let text = source.text.as_str();
     let newline = line_ending(text);
+    let parsed = |text: &str| {
+        let file = SourceFile::new(source.path.as_str(), text);
+        let mut diags = Vec::new();
+        let proposal = crate::parse::parse(&file, 0, format, &set.vocab.aliases, &mut diags);
+        (proposal, diags)
+    };
+    // A section's content can end before its last block's markup does (a closing code
+    // fence): a stub goes at the next heading, never inside a block.
+    let heading_starts: Vec<usize> =
+        if format == Format::Markdown { parsed(text).0.sections.iter().map(|s| s.heading_span.start).collect() } else { Vec::new() };
     let mut edits = Vec::new();
     let mut fixed = 0;
 
@@ -51,7 +61,11 @@ pub fn rewrite(source: &SourceFile, format: Format, diags: &[&Diagnostic], set: 
                     Some(stub) => stub.4.push(&d.rule),
                     None => {
                         let order = set.catalog.position(section).unwrap_or(usize::MAX);
-                        let at = if format == Format::Toml { text.len() } else { insertion_line(text, *at) };
+                        let at = match format {
+                            Format::Toml => text.len(),
+                            Format::Markdown => heading_starts.iter().copied().find(|&h| h >= *at).unwrap_or(text.len()),
+                        };
+                        let at = insertion_line(text, at);
                         stubs.push((at, order, section, *level, vec![&d.rule]));
                     }
                 }
@@ -101,19 +115,17 @@ pub fn rewrite(source: &SourceFile, format: Format, diags: &[&Diagnostic], set: 
         out.replace_range(e.start..e.end, &e.text);
         floor = e.start;
     }
-    verify(&out, &source.path, format, set)?;
-    Ok(Some(Rewrite { text: out, fixed }))
-}
-
-/// The fixed text must parse as well as the original did.
-fn verify(text: &str, path: &str, format: Format, set: &RuleSet) -> Result<(), Refused> {
-    let mut diags = Vec::new();
-    let file = SourceFile::new(path, text);
-    crate::parse::parse(&file, 0, format, &set.vocab.aliases, &mut diags);
-    match diags.iter().find(|d| d.is_tool() && d.severity == crate::diag::Severity::Error) {
-        Some(d) => Err(Refused::WouldNotParse(d.message.clone())),
-        None => Ok(()),
+    // The result must parse, and every stub must read as a section of its own (a file that
+    // ends inside an unclosed code fence would swallow it).
+    let (before, _) = parsed(text);
+    let (after, diags) = parsed(&out);
+    if let Some(d) = diags.iter().find(|d| d.is_tool() && d.severity == crate::diag::Severity::Error) {
+        return Err(Refused::WouldNotParse(d.message.clone()));
     }
+    if after.sections.len() != before.sections.len() + stubs.len() {
+        return Err(Refused::WouldNotParse("a new section would not read as a heading".into()));
+    }
+    Ok(Some(Rewrite { text: out, fixed }))
 }
 
 /// The file's line ending, from its first line break; `\n` when it has none.

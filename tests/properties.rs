@@ -225,3 +225,48 @@ proptest! {
         check_spans(&text, Format::Toml, tbcs)?;
     }
 }
+
+/// `--fix` on any generated proposal: the result parses, keeps every original line in
+/// order (fixes only insert whole stubs here; no generated text is a bare "N/A"), uses the
+/// file's line endings, and a second fix changes nothing.
+fn check_fix(text: &str, format: Format) -> Result<(), TestCaseError> {
+    let set = rules();
+    let options = proplint::engine::Options::only((0..set.rules.len()).collect());
+    let fix_once = |text: &str| {
+        let source = SourceFile::new("p", text.to_string());
+        let linted = check::lint_source(&source, format, set, &options);
+        let diags: Vec<&proplint::diag::Diagnostic> = linted.diagnostics.iter().collect();
+        proplint::fix::rewrite(&source, format, &diags, set).map(|r| r.map(|r| r.text))
+    };
+    let Ok(Some(fixed)) = fix_once(text) else {
+        return Ok(());
+    };
+    let mut original = text.split_inclusive('\n').peekable();
+    for line in fixed.split_inclusive('\n') {
+        if original.peek() == Some(&line) {
+            original.next();
+        }
+    }
+    prop_assert!(original.peek().is_none(), "line {:?} of the original is gone:\n{}", original.peek(), fixed);
+    if text.contains("\r\n") {
+        prop_assert!(fixed.replace("\r\n", "").find('\n').is_none(), "a bare LF in a CRLF file:\n{:?}", fixed);
+    }
+    prop_assert_eq!(fix_once(&fixed), Ok(None), "a second fix changed the text");
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    #[test]
+    fn markdown_fixes_are_idempotent_and_keep_the_text(pieces in prop::collection::vec(piece(), 0..12), crlf in any::<bool>(), bom in any::<bool>()) {
+        let (text, _) = markdown(&pieces, if crlf { "\r\n" } else { "\n" }, bom);
+        check_fix(&text, Format::Markdown)?;
+    }
+
+    #[test]
+    fn toml_fixes_are_idempotent_and_keep_the_text(pieces in prop::collection::vec(piece(), 0..8), escaped in any::<bool>()) {
+        let (text, _) = toml_form(&pieces, escaped);
+        check_fix(&text, Format::Toml)?;
+    }
+}
