@@ -20,6 +20,13 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, fields: &[Fiel
                 out.push(ctx.diagnostic(rule, severity, message, at, format!("add `{}` to the metadata", spec.key)));
             }
             Some(field) => {
+                // "Decision sought from: TBC" names nobody: a placeholder is a missing value.
+                let placeholder = field.value.as_text().filter(|t| spec.required && is_placeholder_value(ctx, t));
+                if let Some(text) = placeholder.filter(|_| alternative.is_none_or(|m| ctx.first_asserted(m).is_none())) {
+                    let message = format!("{} (`{}` is a placeholder: `{}`)", rule.message, spec.key, text.trim());
+                    out.push(ctx.diagnostic(rule, severity, message, field.span, "replace the placeholder with the real value"));
+                    continue;
+                }
                 if let Some(ty) = &spec.ty {
                     if !type_matches(&field.value, ty) {
                         let message = format!("{} (`{}` should be {ty}, not {})", rule.message, spec.key, field.value.type_name());
@@ -61,4 +68,10 @@ fn allowed(value: &Value, allowed: &[Value]) -> bool {
         }
         _ => allowed.iter().any(|a| loosely_equal(value, a)),
     }
+}
+
+/// A value that is nothing but placeholders ("TBC", "[insert name]").
+fn is_placeholder_value(ctx: &Ctx<'_>, text: &str) -> bool {
+    let cues = &ctx.set.vocab.cues.placeholders;
+    cues.is_match(text) && cues.replace_all(text, " ").split_whitespace().all(|w| !w.chars().any(char::is_alphanumeric))
 }
