@@ -205,3 +205,25 @@ fn self_contained_with_every_principle_for_every_proposal() {
     assert_eq!(doc.matches("aria-hidden=\"true\"").count(), doc.matches("<svg class=\"icon\"").count());
     assert_eq!(doc.matches("<svg role=\"img\" aria-labelledby=").count(), proposals);
 }
+
+#[test]
+fn register_waivers_and_findings_in_other_files() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(common::root().join("fixtures/html/injection.md"), dir.path().join("kiosk.md")).unwrap();
+    std::fs::write(dir.path().join("proplint.toml"), "waivers = \"waivers.toml\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("waivers.toml"),
+        "[[waivers]]\nrule = \"GOV-010\"\nreason = \"The risk register is kept by the programme office; the board accepted the gap.\"\n\
+         approved_by = \"Design Authority\"\nexpires = 2099-01-05\nfiles = [\"kiosk.md\"]\n\n\
+         [[waivers]]\nrule = \"CYB-012\"\nreason = \"Accepted <b>until</b> the supplier is chosen; the board agreed.\"\n\
+         approved_by = \"Design Authority\"\nfiles = [\"kiosk.md\"]\n",
+    )
+    .unwrap();
+    let (code, doc) = html(dir.path(), &["kiosk.md"]);
+    assert_eq!(code, 1);
+    assert_inert(&doc);
+    assert!(doc.contains("<td>5 January 2099</td>"), "register waiver in the register table");
+    assert!(doc.contains("<li><a href=\"#other-files\">Findings in other files</a></li>"));
+    assert!(doc.contains("<h3 id=\"other-1\">waivers.toml</h3>"), "the unused register waiver");
+    assert!(doc.contains("PL204"));
+}

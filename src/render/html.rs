@@ -22,7 +22,18 @@ const LINE_BYTES: usize = 1200;
 
 pub(super) fn render(report: &Report<'_>) -> String {
     let rules: HashMap<&str, &Rule> = report.rules.map(|s| s.rules.iter().map(|r| (r.id.as_str(), r)).collect()).unwrap_or_default();
-    let views: Vec<View<'_>> = report.files.iter().enumerate().map(|(i, f)| View::new(report, &rules, f, i)).collect();
+    // Findings by file, once: a run over thousands of files stays linear.
+    let mut by_path: HashMap<&str, Vec<&Diagnostic>> = HashMap::new();
+    for d in report.diagnostics {
+        by_path.entry(report.path_of(d)).or_default().push(d);
+    }
+    let views: Vec<View<'_>> = report
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| View::new(&rules, f, by_path.remove(f.path.as_str()).unwrap_or_default(), i))
+        .collect();
+    let others: Vec<&Diagnostic> = report.diagnostics.iter().filter(|d| by_path.contains_key(report.path_of(d))).collect();
     let date = long_date(&generated_on());
     let version = env!("CARGO_PKG_VERSION");
     let c = report.counts();
@@ -61,7 +72,7 @@ pub(super) fn render(report: &Report<'_>) -> String {
     for v in &views {
         let _ = writeln!(out, "<li><a href=\"#{}\">{}</a></li>", v.anchor, esc(&v.title));
     }
-    if has_others(report) {
+    if !others.is_empty() {
         out.push_str("<li><a href=\"#other-files\">Findings in other files</a></li>\n");
     }
     out.push_str("</ol>\n</div>\n</nav>\n<main id=\"main\" tabindex=\"-1\">\n<div class=\"wrap\">\n");
@@ -69,7 +80,7 @@ pub(super) fn render(report: &Report<'_>) -> String {
     for v in &views {
         proposal(report, &rules, v, &mut out);
     }
-    others(report, &rules, &mut out);
+    other_files(report, &rules, &others, &mut out);
     let _ = write!(
         out,
         "</div>\n</main>\n<footer class=\"footer\">\n<div class=\"wrap\">\n<p>Generated on {} by proplint {version}. Each finding names the \
@@ -213,8 +224,7 @@ struct View<'a> {
 }
 
 impl<'a> View<'a> {
-    fn new(report: &Report<'a>, rules: &HashMap<&str, &Rule>, entry: &'a FileEntry, index: usize) -> Self {
-        let diags: Vec<&Diagnostic> = report.diagnostics.iter().filter(|d| report.path_of(d) == entry.path).collect();
+    fn new(rules: &HashMap<&str, &Rule>, entry: &'a FileEntry, diags: Vec<&'a Diagnostic>, index: usize) -> Self {
         let mut tallies: Vec<(&'static str, Tally)> = groups().map(|g| (g, Tally::default())).collect();
         for (id, status) in &entry.rules {
             let group = rules.get(id.as_str()).map_or("governance", |r| group_of(r.principle.as_deref()));
@@ -627,26 +637,19 @@ fn waiver_register(report: &Report<'_>, v: &View<'_>, out: &mut String) {
     out.push_str("</tbody>\n</table>\n</div>\n");
 }
 
-fn has_others(report: &Report<'_>) -> bool {
-    report.diagnostics.iter().any(|d| !report.files.iter().any(|f| f.path == report.path_of(d)))
-}
-
-/// Findings in files that are not proposals (a waiver register, say).
-fn others(report: &Report<'_>, rules: &HashMap<&str, &Rule>, out: &mut String) {
-    if !has_others(report) {
+/// Findings in files that are not proposals (a waiver register, say), in report order.
+fn other_files(report: &Report<'_>, rules: &HashMap<&str, &Rule>, others: &[&Diagnostic], out: &mut String) {
+    if others.is_empty() {
         return;
     }
     out.push_str("<section class=\"proposal\" aria-labelledby=\"other-files\">\n<h2 id=\"other-files\">Findings in other files</h2>\n<p>Problems proplint found in files that are not proposals, such as a waiver register.</p>\n");
-    let mut n = 0;
-    for (path, diags) in report.by_path() {
-        if report.files.iter().any(|f| f.path == path) {
-            continue;
+    let mut path = None;
+    for (n, d) in others.iter().enumerate() {
+        if path != Some(report.path_of(d)) {
+            path = Some(report.path_of(d));
+            let _ = writeln!(out, "<h3 id=\"other-{}\">{}</h3>", n + 1, esc(report.path_of(d)));
         }
-        let _ = writeln!(out, "<h3 id=\"other-{}\">{}</h3>", n + 1, esc(path));
-        for d in diags {
-            n += 1;
-            finding(report, rules, d, &format!("other-finding-{n}"), out);
-        }
+        finding(report, rules, d, &format!("other-finding-{}", n + 1), out);
     }
     out.push_str("</section>\n");
 }
@@ -827,7 +830,7 @@ h3{font-size:1.25rem;line-height:1.3;margin:32px 0 8px;padding-top:8px;border-to
 h4{font-size:1.0625rem;margin:0 0 4px}
 code,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;font-size:.875rem}
 .legend{list-style:none;padding:0;margin:0 0 16px;display:flex;flex-wrap:wrap;gap:6px 24px}
-.legend li{display:flex;align-items:center;gap:4px}
+.legend li{display:flex;align-items:center}
 .status{display:inline-flex;align-items:center;gap:6px;font-weight:700;white-space:nowrap}
 .icon{flex:none;width:20px;height:20px}
 .table-wrap{overflow-x:auto;margin:0 0 16px}
