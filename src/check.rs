@@ -39,6 +39,9 @@ pub struct FileEntry {
     pub title: Option<String>,
     /// Every selected rule's status on this file (empty when the file was not parsed).
     pub rules: Vec<(String, crate::engine::RuleStatus)>,
+    /// What the proposal declares about itself (owner, stage, data, AI), as labelled text
+    /// for the HTML board report; empty when the file was not parsed.
+    pub facts: Vec<(String, String)>,
 }
 
 #[derive(Debug, Default)]
@@ -122,7 +125,14 @@ fn progress_bar(show: bool, files: usize) -> indicatif::ProgressBar {
 /// (for fuzzing and tests: any bytes in, diagnostics out).
 pub fn run_bytes(input: &Input, bytes: Vec<u8>, set: &RuleSet, selected: &[usize], db: &mut SourceDb) -> Outcome {
     let settings = FileSettings::only(selected.to_vec());
-    let entry = FileEntry { path: input.display.clone(), format: input.format, status: FileStatus::Error, title: None, rules: Vec::new() };
+    let entry = FileEntry {
+        path: input.display.clone(),
+        format: input.format,
+        status: FileStatus::Error,
+        title: None,
+        rules: Vec::new(),
+        facts: Vec::new(),
+    };
     collect(vec![process_bytes(input, entry, bytes, set, &settings)], db)
 }
 
@@ -170,8 +180,14 @@ pub fn sort(diags: &mut [Diagnostic], db: &SourceDb) {
 }
 
 fn process(input: &Input, set: &RuleSet, options: &Options<'_>) -> Processed {
-    let mut entry =
-        FileEntry { path: input.display.clone(), format: input.format, status: FileStatus::Error, title: None, rules: Vec::new() };
+    let mut entry = FileEntry {
+        path: input.display.clone(),
+        format: input.format,
+        status: FileStatus::Error,
+        title: None,
+        rules: Vec::new(),
+        facts: Vec::new(),
+    };
     let fail = |entry: FileEntry, code: ToolCode, message: String, help: Option<&str>| {
         let mut d = Diagnostic::tool(code, 0, Span::point(0), message);
         d.help = help.map(str::to_string);
@@ -251,6 +267,7 @@ fn process_text(input: &Input, mut entry: FileEntry, text: String, set: &RuleSet
     let mut linted = lint_source(&source, input.format, set, &settings.engine);
     entry.status = if linted.parsed { FileStatus::Checked } else { FileStatus::Error };
     entry.title = linted.title.take();
+    entry.facts = linted.proposal.as_ref().map(crate::model::Proposal::facts).unwrap_or_default();
     entry.rules = linted.statuses.iter().map(|(i, s)| (set.rules[*i].id.clone(), *s)).collect();
     let mut diagnostics = linted.diagnostics;
     let mut register_used = Vec::new();

@@ -295,6 +295,78 @@ impl Proposal {
     }
 }
 
+/// Metadata a board reads first, as (label, metadata key) pairs; shown when present.
+const FACTS: [(&str, &str); 9] = [
+    ("Council", "proposal.council"),
+    ("Reference", "proposal.id"),
+    ("Senior responsible owner", "governance.sro"),
+    ("Service owner", "governance.service_owner"),
+    ("Service area", "proposal.service_area"),
+    ("Stage", "proposal.stage"),
+    ("Nation", "proposal.nation"),
+    ("Date", "proposal.date"),
+    ("Decision by", "governance.decision_maker"),
+];
+
+/// Declarations that switch conditional rules on; shown even when absent, as "not declared".
+const DECLARATIONS: [(&str, &str); 3] =
+    [("Personal data", "data.personal_data"), ("Uses AI", "ai.uses_ai"), ("Public-facing service", "service.public_facing")];
+
+impl Proposal {
+    /// What the proposal says about itself, as (label, value) text in plain English: who
+    /// owns it, its stage (with the stage proplint read it as), nation, and what it declares
+    /// about personal data, AI and the public.
+    pub fn facts(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for (label, key) in FACTS {
+            let value = if key == "proposal.stage" {
+                self.field(key).or_else(|| self.field("proposal.business_case_stage")).and_then(|f| f.value.as_text()).map(|raw| match self
+                    .stage()
+                {
+                    Some(read) if !raw.trim().eq_ignore_ascii_case(&read) => format!("{raw} (read as {read})"),
+                    _ => raw,
+                })
+            } else {
+                self.person_or_text(key)
+            };
+            if let Some(v) = value.filter(|v| !v.trim().is_empty()) {
+                out.push((label.to_string(), readable(&v)));
+            }
+        }
+        for (label, key) in DECLARATIONS {
+            let value = self.field(key).map(|f| match f.value.as_bool() {
+                Some(true) => "Yes".to_string(),
+                Some(false) => "No".to_string(),
+                None => f.value.as_text().unwrap_or_default(),
+            });
+            out.push((label.to_string(), value.filter(|v| !v.trim().is_empty()).unwrap_or_else(|| "Not declared".into())));
+        }
+        out
+    }
+
+    /// A text value, or a person table (`{ name, role }`) as "name, role".
+    fn person_or_text(&self, key: &str) -> Option<String> {
+        let field = self.field(key)?;
+        if field.value != Value::Table {
+            return field.value.as_text();
+        }
+        let part = |k: &str| self.field(&format!("{}.{k}", field.key)).and_then(|f| f.value.as_text());
+        let parts: Vec<String> = [part("name"), part("role")].into_iter().flatten().collect();
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
+}
+
+/// Closed-set values such as `cabinet_member` or `england` read as words.
+fn readable(value: &str) -> String {
+    if value.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+        let words = value.replace('_', " ");
+        let mut chars = words.chars();
+        chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+    } else {
+        value.to_string()
+    }
+}
+
 /// Maps free-text stages onto the closed set; the phase being requested wins
 /// ("Discovery complete, seeking approval for alpha" is `alpha`).
 pub fn normalise_stage(raw: &str) -> Option<String> {

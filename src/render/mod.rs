@@ -3,6 +3,7 @@
 mod concise;
 mod github;
 mod gitlab;
+mod html;
 mod human;
 mod json;
 mod json_lines;
@@ -40,6 +41,8 @@ pub enum OutputFormat {
     Junit,
     /// Markdown summary for a pull-request comment or $GITHUB_STEP_SUMMARY
     Markdown,
+    /// One self-contained HTML page for a board: overview, scorecards, findings, waivers
+    Html,
 }
 
 impl OutputFormat {
@@ -54,6 +57,7 @@ impl OutputFormat {
             OutputFormat::Gitlab => "gitlab",
             OutputFormat::Junit => "junit",
             OutputFormat::Markdown => "markdown",
+            OutputFormat::Html => "html",
         }
     }
 }
@@ -181,6 +185,7 @@ pub fn render(format: OutputFormat, report: &Report<'_>, options: &RenderOptions
         OutputFormat::Gitlab => gitlab::render(report),
         OutputFormat::Junit => junit::render(report),
         OutputFormat::Markdown => markdown::render(report, options),
+        OutputFormat::Html => html::render(report),
     }
 }
 
