@@ -289,6 +289,9 @@ impl Lazy {
             .utf8_empty(true)
             .nfa_size_limit(Some(SIZE_LIMIT))
             .hybrid_cache_capacity(DFA_SIZE_LIMIT)
+            // Blocks are searched only where the rule set's own literals occur, so the
+            // regex crate's literal analysis mostly repeats that work at build time.
+            .auto_prefilter(false)
             .which_captures(regex_automata::nfa::thompson::WhichCaptures::Implicit);
         meta::Builder::new().configure(config).build_from_hir(hir).ok()
     }
@@ -1009,7 +1012,10 @@ fn necessary(ast: &Ast) -> Option<Vec<String>> {
         Ast::Concat(c) => {
             let mut best: Option<Vec<String>> = None;
             for i in 0..c.asts.len() {
-                let run = prefixes_of_run(&c.asts[i..]).and_then(finish);
+                // A run after a plain character is that character's run less one letter:
+                // never better, and trying every suffix of a long literal was quadratic.
+                let after_plain = i > 0 && matches!(&c.asts[i - 1], Ast::Literal(l) if l.c.is_ascii_alphanumeric());
+                let run = if after_plain { None } else { prefixes_of_run(&c.asts[i..]).and_then(finish) };
                 for set in [run, necessary(&c.asts[i])].into_iter().flatten() {
                     if best.as_ref().is_none_or(|b| quality(&set) > quality(b)) {
                         best = Some(set);
