@@ -23,6 +23,9 @@ use std::sync::{Arc, OnceLock};
 /// Limits that keep any user pattern linear and small (Rust's engine has no backtracking).
 const SIZE_LIMIT: usize = 4 * 1024 * 1024;
 const DFA_SIZE_LIMIT: usize = 8 * 1024 * 1024;
+/// Per regex and thread: the lazy DFA starts again when full; a bigger cache only held
+/// states that one unusual proposal needed, for the rest of the run.
+const HYBRID_CACHE: usize = 1024 * 1024;
 
 /// How terms and patterns are written: spelling pairs and `{macro}` fragments.
 #[derive(Debug, Clone, Default)]
@@ -288,7 +291,7 @@ impl Lazy {
             .match_kind(regex_automata::MatchKind::LeftmostFirst)
             .utf8_empty(true)
             .nfa_size_limit(Some(SIZE_LIMIT))
-            .hybrid_cache_capacity(DFA_SIZE_LIMIT)
+            .hybrid_cache_capacity(HYBRID_CACHE)
             // Blocks are searched only where the rule set's own literals occur, so the
             // regex crate's literal analysis mostly repeats that work at build time.
             .auto_prefilter(false)
