@@ -121,6 +121,30 @@ fn progress_bar(show: bool, files: usize) -> indicatif::ProgressBar {
     bar
 }
 
+/// Lints inputs in path order, `chunk` files at a time, handing each chunk's outcome and a
+/// database of just its files to `each`, so that no more than a chunk is held at once.
+/// The outcomes joined are `run`'s when no two inputs share a display path.
+pub fn run_chunked(inputs: &[Input], set: &RuleSet, options: &Options<'_>, chunk: usize, mut each: impl FnMut(Outcome, &SourceDb)) {
+    let mut order: Vec<&Input> = inputs.iter().collect();
+    order.sort_by(|a, b| a.display.cmp(&b.display));
+    let bar = progress_bar(options.progress, inputs.len());
+    for part in order.chunks(chunk.max(1)) {
+        let processed: Vec<Processed> = part
+            .par_iter()
+            .map(|input| {
+                let p = process(input, set, options);
+                bar.inc(1);
+                p
+            })
+            .collect();
+        let mut db = SourceDb::default();
+        let outcome = collect(processed, &mut db);
+        // The bar is drawn on stderr: hidden while a chunk's findings are written.
+        bar.suspend(|| each(outcome, &db));
+    }
+    bar.finish_and_clear();
+}
+
 /// Lints one input from bytes already in hand, exactly as `run` would after reading them
 /// (for fuzzing and tests: any bytes in, diagnostics out).
 pub fn run_bytes(input: &Input, bytes: Vec<u8>, set: &RuleSet, selected: &[usize], db: &mut SourceDb) -> Outcome {

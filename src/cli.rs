@@ -68,7 +68,7 @@ pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
     /// Output format, optionally written to FILE; repeat to write several in one run (at
     /// most one without a FILE goes to standard output). Formats: human, concise, json,
-    /// json-lines, sarif, github, gitlab, junit, markdown
+    /// json-lines, sarif, github, gitlab, junit, markdown, html
     #[arg(long = "format", value_name = "FORMAT[=FILE]", value_parser = parse_format_spec)]
     pub formats: Vec<FormatSpec>,
     /// Write the (single) output format to FILE instead of standard output

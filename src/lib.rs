@@ -27,11 +27,11 @@ pub mod waivers;
 pub mod walk;
 
 use cli::{CheckArgs, ColorChoice, Command, FailOn, RuleArgs, RulesArgs, RulesFormat, TestRulesArgs};
-use diag::{Diagnostic, Severity};
+use diag::Diagnostic;
 use render::{OutputFormat, RenderOptions, Report};
 use rules::{RuleSet, RuleSources};
 use source::SourceDb;
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Read, Write};
 
 /// 0 clean, 1 findings at or above `--fail-on`, 2 the tool or its input failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,11 +46,24 @@ pub enum ExitStatus {
 pub struct Output {
     pub stdout: String,
     pub stderr: String,
+    /// A failure to write what was streamed to the `stdout` writer of `run_to`.
+    pub write_error: Option<std::io::Error>,
 }
 
 pub fn run(cli: cli::Cli) -> (ExitStatus, Output) {
+    let mut streamed = Vec::new();
+    let (status, mut out) = run_to(cli, &mut streamed);
+    if !streamed.is_empty() {
+        out.stdout.insert_str(0, &String::from_utf8_lossy(&streamed));
+    }
+    (status, out)
+}
+
+/// As `run`, but `check` may write its output to `stdout` as it goes (then `Output.stdout`
+/// holds only what follows it).
+pub fn run_to(cli: cli::Cli, stdout: &mut dyn Write) -> (ExitStatus, Output) {
     match cli.command {
-        Command::Check(args) => run_check(&args),
+        Command::Check(args) => run_check(&args, stdout),
         Command::Rules(args) => run_rules(&args),
         Command::Explain(args) => run_explain(&args),
         Command::Init(args) => run_init(&args),
@@ -97,7 +110,7 @@ fn use_color(choice: ColorChoice) -> bool {
     }
 }
 
-fn run_check(args: &CheckArgs) -> (ExitStatus, Output) {
+fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> (ExitStatus, Output) {
     let mut out = Output::default();
     let outputs = match args.outputs() {
         Ok(o) => o,
@@ -143,11 +156,28 @@ fn run_check(args: &CheckArgs) -> (ExitStatus, Output) {
     let mut register_problems = Vec::new();
     let mut settings = settings;
     register_problems.extend(settings.load_registers(&set, &mut db));
-    let per_file: Vec<check::FileSettings<'_>> = inputs.iter().enumerate().map(|(i, input)| settings.for_input(&set, i, input)).collect();
+    // Each file's settings are worked out when it is linted, not held for the whole run.
+    let settings = settings;
     let index: std::collections::BTreeMap<&str, usize> = inputs.iter().enumerate().map(|(i, input)| (input.display.as_str(), i)).collect();
-    let settings_of = |input: &walk::Input| index.get(input.display.as_str()).map(|&i| per_file[i].clone()).unwrap_or_default();
+    let settings_of =
+        |input: &walk::Input| index.get(input.display.as_str()).map(|&i| settings.for_input(&set, i, &inputs[i])).unwrap_or_default();
     let progress = !args.quiet && inputs.len() >= check::PROGRESS_MIN_FILES && std::io::stderr().is_terminal();
     let options = check::Options { max_size: args.max_file_size, settings: &settings_of, stdin: stdin_bytes.as_deref(), progress };
+    let streamable = matches!(outputs.as_slice(), [spec] if spec.file.is_none() && render::streams(spec.format));
+    if streamable
+        && !args.fix
+        && !args.diff
+        && !args.statistics
+        && args.baseline.is_none()
+        && args.write_baseline.is_none()
+        && settings.register.is_empty()
+        && register_problems.is_empty()
+        && distinct_paths(&inputs)
+    {
+        let streamed =
+            Streamed { format: outputs[0].format, color, notes, no_files_ok: args.skip_non_proposals && discovery.problems.is_empty() };
+        return stream_check(args, streamed, &inputs, &set, &options, stdout, out);
+    }
     let mut outcome = check::run(&inputs, &set, &options, &mut db);
     outcome.diagnostics.extend(register_problems);
     outcome.diagnostics.extend(settings.unused_register(&outcome.register_used));
@@ -164,10 +194,10 @@ fn run_check(args: &CheckArgs) -> (ExitStatus, Output) {
         return (ExitStatus::Error, out);
     }
     if args.fix || args.diff {
-        return fix_files(args, &inputs, &outcome.diagnostics, &db, &set, out);
+        return fix_files(args, &inputs, &outcome.diagnostics, &db, &set, out, stdout);
     }
     let report = Report { db: &db, files: &outcome.files, diagnostics: &outcome.diagnostics, rules: Some(&set) };
-    let status = findings_status(args, &report);
+    let status = findings_status(args, &report.counts());
     let link_base = github_blob_base();
     let mut options = RenderOptions { color, quiet: args.quiet, exit_code: status as i32, notes, link_base };
     let mut failed_write = false;
@@ -207,6 +237,7 @@ fn fix_files(
     db: &SourceDb,
     set: &RuleSet,
     mut out: Output,
+    stdout: &mut dyn Write,
 ) -> (ExitStatus, Output) {
     let mut by_file: std::collections::BTreeMap<usize, Vec<&Diagnostic>> = std::collections::BTreeMap::new();
     for d in diagnostics.iter().filter(|d| d.fix.is_some()) {
@@ -265,13 +296,73 @@ fn fix_files(
         return (status, out);
     }
     let again = CheckArgs { fix: false, ..args.clone() };
-    let (status, rest) = run_check(&again);
+    let (status, rest) = run_check(&again, stdout);
     if !args.quiet {
         out.stderr.push_str(&format!("proplint: fixed {} in {}\n", plural(fixed, "finding", "findings"), plural(files, "file", "files")));
     }
     out.stdout.push_str(&rest.stdout);
     out.stderr.push_str(&rest.stderr);
+    out.write_error = rest.write_error;
     (if failed { ExitStatus::Error } else { status }, out)
+}
+
+/// Files a chunk at a time when output streams: enough to keep both cores busy, few
+/// enough that memory does not grow with the run.
+const CHUNK: usize = 64;
+
+/// How a streamed `check` writes.
+struct Streamed {
+    format: OutputFormat,
+    color: bool,
+    notes: Vec<String>,
+    /// With `--skip-non-proposals`, finding no proposal is not an error.
+    no_files_ok: bool,
+}
+
+/// `check` with one line-by-line format on standard output: files are linted, and their
+/// findings written, a chunk at a time in path order, so that memory does not grow with
+/// the number of files. The output is byte for byte what rendering the whole run gives.
+fn stream_check(
+    args: &CheckArgs,
+    streamed: Streamed,
+    inputs: &[walk::Input],
+    set: &RuleSet,
+    options: &check::Options<'_>,
+    stdout: &mut dyn Write,
+    mut out: Output,
+) -> (ExitStatus, Output) {
+    let render_options =
+        RenderOptions { color: streamed.color, quiet: args.quiet, exit_code: 0, notes: streamed.notes, link_base: github_blob_base() };
+    let mut stream = render::Stream::new(streamed.format, render_options);
+    let mut files: Vec<check::FileEntry> = Vec::new();
+    let mut failed: Option<std::io::Error> = None;
+    let mut write = |text: &str, failed: &mut Option<std::io::Error>| {
+        if failed.is_none() && !text.is_empty() {
+            *failed = stdout.write_all(text.as_bytes()).err();
+        }
+    };
+    check::run_chunked(inputs, set, options, CHUNK, |outcome, db| {
+        let report = Report { db, files: &outcome.files, diagnostics: &outcome.diagnostics, rules: Some(set) };
+        write(&stream.findings(&report), &mut failed);
+        // Only the path, format and status are left to show.
+        files.extend(outcome.files.into_iter().map(|f| check::FileEntry { title: None, rules: Vec::new(), ..f }));
+    });
+    if files.is_empty() {
+        if streamed.no_files_ok {
+            return (ExitStatus::Clean, out);
+        }
+        out.stderr.push_str("proplint: no proposals found (looked for *.md, *.markdown and *.toml forms with a [proposal] table)\n");
+        return (ExitStatus::Error, out);
+    }
+    write(&stream.finish(&files), &mut failed);
+    out.write_error = failed;
+    (findings_status(args, &stream.tally().counts), out)
+}
+
+fn distinct_paths(inputs: &[walk::Input]) -> bool {
+    let mut paths: Vec<&str> = inputs.iter().map(|i| i.display.as_str()).collect();
+    paths.sort_unstable();
+    paths.windows(2).all(|w| w[0] != w[1])
 }
 
 /// Loads configuration for the inputs, the rule packs it names, and checks its selectors.
@@ -373,19 +464,18 @@ fn run_config(args: &cli::ConfigCmdArgs) -> (ExitStatus, Output) {
 }
 
 /// Exit status from the findings alone: `--fail-on` and `--max-warnings`, unless `--exit-zero`.
-fn findings_status(args: &CheckArgs, report: &Report<'_>) -> ExitStatus {
+fn findings_status(args: &CheckArgs, c: &render::Counts) -> ExitStatus {
     if args.exit_zero {
         return ExitStatus::Clean;
     }
-    let threshold = match args.fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Never => None,
+    // Counts leave out waived findings: a waiver is the board's decision, not a failure.
+    let over_threshold = match args.fail_on {
+        FailOn::Error => c.errors > 0,
+        FailOn::Warning => c.errors + c.warnings > 0,
+        FailOn::Info => c.errors + c.warnings + c.infos > 0,
+        FailOn::Never => false,
     };
-    // A waived finding is the board's decision, not a failure.
-    let over_threshold = threshold.is_some_and(|t| report.diagnostics.iter().any(|d| d.severity >= t && d.waived.is_none()));
-    let too_many_warnings = args.max_warnings.is_some_and(|max| report.counts().warnings > max);
+    let too_many_warnings = args.max_warnings.is_some_and(|max| c.warnings > max);
     if over_threshold || too_many_warnings {
         ExitStatus::Findings
     } else {

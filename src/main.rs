@@ -4,12 +4,17 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = proplint::cli::Cli::parse();
-    let (status, output) = proplint::run(cli);
+    // `check` streams its findings here as files are linted.
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let (status, output) = proplint::run_to(cli, &mut stdout);
     let mut stderr = std::io::stderr().lock();
     let _ = stderr.write_all(output.stderr.as_bytes());
-    let mut stdout = std::io::stdout().lock();
+    let written = match output.write_error {
+        Some(e) => Err(e),
+        None => stdout.write_all(output.stdout.as_bytes()).and_then(|()| stdout.flush()),
+    };
     // A closed pipe (`proplint check | head`) is not a failure.
-    if let Err(e) = stdout.write_all(output.stdout.as_bytes()).and_then(|()| stdout.flush()) {
+    if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             let _ = writeln!(stderr, "proplint: cannot write output: {e}");
             return ExitCode::from(2);

@@ -269,22 +269,21 @@ fn uk_spelling(word: &str) -> String {
     }
 }
 
-/// Words of real text in a section's subtree: placeholders, code and comments excluded.
-pub fn real_words(proposal: &Proposal, section: usize, is_placeholder: &dyn Fn(&str) -> bool) -> usize {
-    proposal
-        .blocks
-        .iter()
-        .filter(|b| b.kind.is_evidence() && b.section.is_some_and(|s| proposal.is_within(s, section)))
-        .map(
-            |b| {
-                if is_placeholder(&b.text) {
-                    0
-                } else {
-                    b.text.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count()
-                }
-            },
-        )
-        .sum()
+/// Words of real text in each section's subtree (placeholders, code and comments
+/// excluded), in one pass over the blocks: counting per section rescanned every block.
+pub fn real_words(proposal: &Proposal, is_placeholder: &dyn Fn(&str) -> bool) -> Vec<usize> {
+    let mut words = vec![0; proposal.sections.len()];
+    for b in proposal.blocks.iter().filter(|b| b.kind.is_evidence()) {
+        let Some(section) = b.section else { continue };
+        let count =
+            if is_placeholder(&b.text) { 0 } else { b.text.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count() };
+        let mut cur = Some(section);
+        while let Some(i) = cur {
+            words[i] += count;
+            cur = proposal.sections[i].parent;
+        }
+    }
+    words
 }
 
 #[cfg(test)]

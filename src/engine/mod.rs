@@ -46,6 +46,8 @@ pub(crate) struct Ctx<'a> {
     triggers: Vec<TriggerHit>,
     pub stage: Option<String>,
     pub nation: Option<String>,
+    /// Real words in each section's subtree, counted once per proposal on first use.
+    real_words: std::cell::OnceCell<Vec<usize>>,
 }
 
 /// What became of one rule on one proposal: the compliance checklist behind JUnit and
@@ -100,7 +102,7 @@ pub fn check(proposal: &Proposal, file: FileId, set: &RuleSet, options: &Options
     let analysis = Analysis::new(proposal, &set.vocab);
     let stage = proposal.stage().or_else(|| options.default_stage.clone());
     let nation = proposal.nation().or_else(|| options.default_nation.clone());
-    let mut ctx = Ctx { proposal, file, set, analysis, triggers: Vec::new(), stage, nation };
+    let mut ctx = Ctx { proposal, file, set, analysis, triggers: Vec::new(), stage, nation, real_words: Default::default() };
     ctx.triggers = set.vocab.triggers.iter().map(|t| ctx.trigger_hit(&t.fields, t.matcher.as_ref())).collect();
     let mut out = Checked::default();
     for &i in &options.selected {
@@ -125,6 +127,12 @@ pub fn check(proposal: &Proposal, file: FileId, set: &RuleSet, options: &Options
 }
 
 impl<'a> Ctx<'a> {
+    pub(crate) fn real_words(&self) -> &[usize] {
+        self.real_words.get_or_init(|| {
+            crate::sections::real_words(self.proposal, &|text: &str| checks::require_section::is_placeholder_text(self, text))
+        })
+    }
+
     fn trigger_hit(&self, fields: &[crate::rules::FieldPredicate], matcher: Option<&Matcher>) -> TriggerHit {
         let field = fields.iter().find_map(|p| p.holds(self.proposal));
         // The author has declared the opposite (`public_facing = false`): the text alone

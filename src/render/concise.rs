@@ -1,20 +1,25 @@
 //! One line per finding: `path:line:col: severity[ID] message`.
 
-use super::{neutralise, Report};
+use super::{neutralise, Counts};
+use crate::diag::Diagnostic;
+use crate::source::SourceDb;
 use std::fmt::Write;
 
-pub(super) fn render(report: &Report<'_>, quiet: bool) -> String {
+/// One finding's line.
+pub(super) fn line(out: &mut String, db: &SourceDb, d: &Diagnostic) {
+    let file = db.get(d.primary.file);
+    let pos = file.position(d.primary.span.start);
+    let waived = d.waived.as_ref().map(|w| format!(" [{}]", neutralise(&super::waiver_note(w)))).unwrap_or_default();
+    let _ = writeln!(out, "{}:{}:{}: {}[{}] {}{waived}", file.path, pos.line, pos.column, d.severity, d.rule, neutralise(&d.message));
+}
+
+/// The summary line after the findings.
+pub(super) fn summary(files: usize, c: &Counts, quiet: bool) -> String {
     let mut out = String::new();
-    for d in report.diagnostics {
-        let file = report.db.get(d.primary.file);
-        let pos = file.position(d.primary.span.start);
-        let waived = d.waived.as_ref().map(|w| format!(" [{}]", neutralise(&super::waiver_note(w)))).unwrap_or_default();
-        let _ = writeln!(out, "{}:{}:{}: {}[{}] {}{waived}", file.path, pos.line, pos.column, d.severity, d.rule, neutralise(&d.message));
-    }
     if quiet {
         return out;
     }
-    let _ = writeln!(out, "{}", report.summary_line());
+    let _ = writeln!(out, "{}", c.summary_line(files));
     out
 }
 

@@ -1,23 +1,22 @@
 //! Rich terminal output through codespan-reporting, then a summary per principle.
 
-use super::{neutralise, Report};
+use super::{neutralise, Tally};
 use crate::diag::{Diagnostic, Severity};
 use crate::source::SourceDb;
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label as CsLabel, Severity as CsSeverity};
 use codespan_reporting::term::{self, termcolor::Buffer, Config};
 use std::fmt::Write;
 
-pub(super) fn render(report: &Report<'_>, color: bool, quiet: bool) -> String {
+/// The summary lines after the findings.
+pub(super) fn summary(files: usize, tally: &Tally, quiet: bool) -> String {
     let mut out = String::new();
-    for d in report.diagnostics {
-        out.push_str(&render_diagnostic(report.db, d, color));
-    }
     if quiet {
         return out;
     }
-    let _ = writeln!(out, "{}", report.summary_line());
+    let c = &tally.counts;
+    let _ = writeln!(out, "{}", c.summary_line(files));
     let per: Vec<String> =
-        report.per_principle().into_iter().filter(|(_, e, w)| e + w > 0).map(|(p, e, w)| format!("{p} {e}E/{w}W")).collect();
+        tally.per_principle().into_iter().filter(|(_, e, w)| e + w > 0).map(|(p, e, w)| format!("{p} {e}E/{w}W")).collect();
     if !per.is_empty() {
         let _ = writeln!(out, "by principle: {}", per.join(", "));
     }

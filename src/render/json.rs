@@ -1,25 +1,53 @@
 //! The stable JSON format (version 1), documented in README.md.
 
-use super::Report;
+use super::Counts;
+use crate::check::FileEntry;
 use crate::diag::{Diagnostic, Label};
 use crate::source::SourceDb;
 use serde_json::{json, Value};
 
-pub(super) fn render(report: &Report<'_>) -> String {
+// The document is written a finding at a time (no tree of the whole run is built). Its
+// keys are in serde_json's order (sorted), so the findings come first and the files,
+// known only at the end, after them; each finding is pretty-printed on its own and
+// indented to its depth, which is what pretty-printing the whole document gives.
+
+const ITEM: &str = ",\n    ";
+const OPEN: &str = "{\n  \"diagnostics\": [\n    ";
+const EMPTY_LIST: &str = "{\n  \"diagnostics\": []";
+
+/// One finding as an element of the `diagnostics` list, after a separator.
+pub(super) fn item(out: &mut String, db: &SourceDb, d: &Diagnostic) {
+    let text = serde_json::to_string_pretty(&diagnostic(db, d)).unwrap_or_default();
+    out.push_str(ITEM);
+    out.push_str(&text.replace('\n', "\n    "));
+}
+
+/// Findings text from `item`, opening the document first if these are the first.
+pub(super) fn continue_list(items: String, first: bool) -> String {
+    if first {
+        format!("{OPEN}{}", &items[ITEM.len()..])
+    } else {
+        items
+    }
+}
+
+/// The rest of the document after the findings (all of it when there were none).
+pub(super) fn end(files: &[FileEntry], c: &Counts, any: bool) -> String {
     let files: Vec<Value> =
-        report.files.iter().map(|f| json!({"path": f.path, "format": f.format.as_str(), "status": f.status.as_str()})).collect();
-    let diagnostics: Vec<Value> = report.diagnostics.iter().map(|d| diagnostic(report.db, d)).collect();
-    let c = report.counts();
+        files.iter().map(|f| json!({"path": f.path, "format": f.format.as_str(), "status": f.status.as_str()})).collect();
     let doc = json!({
         "version": 1,
         "tool": {"name": "proplint", "version": env!("CARGO_PKG_VERSION")},
         "files": files,
-        "diagnostics": diagnostics,
-        "summary": {"files": report.files.len(), "errors": c.errors, "warnings": c.warnings, "infos": c.infos, "waived": c.waived},
+        "diagnostics": [],
+        "summary": {"files": files.len(), "errors": c.errors, "warnings": c.warnings, "infos": c.infos, "waived": c.waived},
     });
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
-    s
+    match s.strip_prefix(EMPTY_LIST) {
+        Some(rest) if any => format!("\n  ]{rest}"),
+        _ => s,
+    }
 }
 
 pub(crate) fn span_json(db: &SourceDb, label: &Label) -> Value {

@@ -82,6 +82,30 @@ pub struct Counts {
 }
 
 impl Counts {
+    /// "N files checked: E errors, W warnings, I info", with waived and fixable counts
+    /// when there are any: the last line of human and concise output.
+    pub(crate) fn summary_line(&self, files: usize) -> String {
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let mut line = format!(
+            "{files} file{} checked: {} error{}, {} warning{}, {} info",
+            plural(files),
+            self.errors,
+            plural(self.errors),
+            self.warnings,
+            plural(self.warnings),
+            self.infos
+        );
+        if self.waived > 0 {
+            line.push_str(&format!(", {} waived", self.waived));
+        }
+        if self.fixable > 0 {
+            line.push_str(&format!(" ({} fixable with `proplint check --fix`)", self.fixable));
+        }
+        line
+    }
+}
+
+impl Counts {
     fn add(&mut self, severity: Severity) {
         match severity {
             Severity::Error => self.errors += 1,
@@ -91,55 +115,54 @@ impl Counts {
     }
 }
 
-impl Report<'_> {
-    pub fn counts(&self) -> Counts {
-        let mut c = Counts::default();
-        for d in self.diagnostics {
-            if d.waived.is_some() {
-                c.waived += 1;
-            } else {
-                c.add(d.severity);
-                c.fixable += usize::from(d.fix.is_some());
-            }
-        }
-        c
+/// Counts per severity and per principle, added up chunk by chunk when output streams.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Tally {
+    pub counts: Counts,
+    /// Errors and warnings per principle, in `PRINCIPLES` order.
+    principles: [(usize, usize); PRINCIPLES.len()],
+}
+
+impl Tally {
+    pub fn of(diagnostics: &[Diagnostic]) -> Tally {
+        let mut t = Tally::default();
+        t.add(diagnostics);
+        t
     }
 
-    /// "N files checked: E errors, W warnings, I info", with waived and fixable counts
-    /// when there are any: the last line of human and concise output.
-    pub(crate) fn summary_line(&self) -> String {
-        let c = self.counts();
-        let n = self.files.len();
-        let plural = |n: usize| if n == 1 { "" } else { "s" };
-        let mut line = format!(
-            "{n} file{} checked: {} error{}, {} warning{}, {} info",
-            plural(n),
-            c.errors,
-            plural(c.errors),
-            c.warnings,
-            plural(c.warnings),
-            c.infos
-        );
-        if c.waived > 0 {
-            line.push_str(&format!(", {} waived", c.waived));
+    pub fn add(&mut self, diagnostics: &[Diagnostic]) {
+        for d in diagnostics {
+            if d.waived.is_some() {
+                self.counts.waived += 1;
+                continue;
+            }
+            self.counts.add(d.severity);
+            self.counts.fixable += usize::from(d.fix.is_some());
+            let Some(i) = d.principle.as_deref().and_then(|p| PRINCIPLES.iter().position(|q| *q == p)) else {
+                continue;
+            };
+            match d.severity {
+                Severity::Error => self.principles[i].0 += 1,
+                Severity::Warning => self.principles[i].1 += 1,
+                Severity::Info => {}
+            }
         }
-        if c.fixable > 0 {
-            line.push_str(&format!(" ({} fixable with `proplint check --fix`)", c.fixable));
-        }
-        line
     }
 
     /// Errors and warnings per principle, in the framework's order.
     pub fn per_principle(&self) -> Vec<(&'static str, usize, usize)> {
-        PRINCIPLES
-            .iter()
-            .map(|p| {
-                let of = |s: Severity| {
-                    self.diagnostics.iter().filter(|d| d.severity == s && d.waived.is_none() && d.principle.as_deref() == Some(*p)).count()
-                };
-                (*p, of(Severity::Error), of(Severity::Warning))
-            })
-            .collect()
+        PRINCIPLES.iter().zip(&self.principles).map(|(p, &(e, w))| (*p, e, w)).collect()
+    }
+}
+
+impl Report<'_> {
+    pub fn counts(&self) -> Counts {
+        Tally::of(self.diagnostics).counts
+    }
+
+    /// Errors and warnings per principle, in the framework's order.
+    pub fn per_principle(&self) -> Vec<(&'static str, usize, usize)> {
+        Tally::of(self.diagnostics).per_principle()
     }
 
     pub fn path_of(&self, d: &Diagnostic) -> &str {
@@ -176,16 +199,91 @@ pub struct RenderOptions {
 
 pub fn render(format: OutputFormat, report: &Report<'_>, options: &RenderOptions) -> String {
     match format {
-        OutputFormat::Human => human::render(report, options.color, options.quiet),
-        OutputFormat::Concise => concise::render(report, options.quiet),
-        OutputFormat::Json => json::render(report),
-        OutputFormat::JsonLines => json_lines::render(report),
+        OutputFormat::Human | OutputFormat::Concise | OutputFormat::Json | OutputFormat::JsonLines => {
+            let mut stream = Stream::new(format, options.clone());
+            let mut out = stream.findings(report);
+            out.push_str(&stream.finish(report.files));
+            out
+        }
         OutputFormat::Sarif => sarif::render(report, options),
         OutputFormat::Github => github::render(report),
         OutputFormat::Gitlab => gitlab::render(report),
         OutputFormat::Junit => junit::render(report),
         OutputFormat::Markdown => markdown::render(report, options),
         OutputFormat::Html => html::render(report),
+    }
+}
+
+/// True for the formats whose output is each finding's text in report order followed by
+/// lines about the whole run: they can be written a chunk of files at a time.
+pub fn streams(format: OutputFormat) -> bool {
+    matches!(format, OutputFormat::Human | OutputFormat::Concise | OutputFormat::Json | OutputFormat::JsonLines)
+}
+
+/// A streamable format written piece by piece: the findings of each chunk of a run (in
+/// report order), then the end. The pieces joined are exactly what `render` returns.
+pub struct Stream {
+    format: OutputFormat,
+    options: RenderOptions,
+    started: bool,
+    tally: Tally,
+}
+
+impl Stream {
+    pub fn new(format: OutputFormat, options: RenderOptions) -> Stream {
+        Stream { format, options, started: false, tally: Tally::default() }
+    }
+
+    /// The counts so far.
+    pub fn tally(&self) -> &Tally {
+        &self.tally
+    }
+
+    /// The text of the findings in `report`, which follow those already rendered. Each
+    /// file's findings are rendered on the thread pool.
+    pub fn findings(&mut self, report: &Report<'_>) -> String {
+        use rayon::prelude::*;
+        self.tally.add(report.diagnostics);
+        let mut groups: Vec<&[Diagnostic]> = Vec::new();
+        let mut rest = report.diagnostics;
+        while let Some(first) = rest.first() {
+            let n = rest.iter().position(|d| d.primary.file != first.primary.file).unwrap_or(rest.len());
+            groups.push(&rest[..n]);
+            rest = &rest[n..];
+        }
+        let (format, options, db) = (self.format, &self.options, report.db);
+        let parts: Vec<String> = groups
+            .par_iter()
+            .map(|g| {
+                let mut out = String::new();
+                for d in *g {
+                    match format {
+                        OutputFormat::Human => out.push_str(&human::render_diagnostic(db, d, options.color)),
+                        OutputFormat::Concise => concise::line(&mut out, db, d),
+                        OutputFormat::Json => json::item(&mut out, db, d),
+                        _ => json_lines::line(&mut out, db, d),
+                    }
+                }
+                out
+            })
+            .collect();
+        let mut out = parts.concat();
+        if self.format == OutputFormat::Json && !out.is_empty() {
+            out = json::continue_list(out, !self.started);
+        }
+        self.started |= !report.diagnostics.is_empty();
+        out
+    }
+
+    /// What follows the last finding: the summary lines, or the rest of the JSON document.
+    pub fn finish(&self, files: &[FileEntry]) -> String {
+        let count = files.len();
+        match self.format {
+            OutputFormat::Human => human::summary(count, &self.tally, self.options.quiet),
+            OutputFormat::Concise => concise::summary(count, &self.tally.counts, self.options.quiet),
+            OutputFormat::Json => json::end(files, &self.tally.counts, self.started),
+            _ => String::new(),
+        }
     }
 }
 

@@ -23,6 +23,9 @@ use std::sync::{Arc, OnceLock};
 /// Limits that keep any user pattern linear and small (Rust's engine has no backtracking).
 const SIZE_LIMIT: usize = 4 * 1024 * 1024;
 const DFA_SIZE_LIMIT: usize = 8 * 1024 * 1024;
+/// Per regex and thread: the lazy DFA starts again when full; a bigger cache only held
+/// states that one unusual proposal needed, for the rest of the run.
+const HYBRID_CACHE: usize = 1024 * 1024;
 
 /// How terms and patterns are written: spelling pairs and `{macro}` fragments.
 #[derive(Debug, Clone, Default)]
@@ -288,7 +291,10 @@ impl Lazy {
             .match_kind(regex_automata::MatchKind::LeftmostFirst)
             .utf8_empty(true)
             .nfa_size_limit(Some(SIZE_LIMIT))
-            .hybrid_cache_capacity(DFA_SIZE_LIMIT)
+            .hybrid_cache_capacity(HYBRID_CACHE)
+            // Blocks are searched only where the rule set's own literals occur, so the
+            // regex crate's literal analysis mostly repeats that work at build time.
+            .auto_prefilter(false)
             .which_captures(regex_automata::nfa::thompson::WhichCaptures::Implicit);
         meta::Builder::new().configure(config).build_from_hir(hir).ok()
     }
@@ -1009,7 +1015,10 @@ fn necessary(ast: &Ast) -> Option<Vec<String>> {
         Ast::Concat(c) => {
             let mut best: Option<Vec<String>> = None;
             for i in 0..c.asts.len() {
-                let run = prefixes_of_run(&c.asts[i..]).and_then(finish);
+                // A run after a plain character is that character's run less one letter:
+                // never better, and trying every suffix of a long literal was quadratic.
+                let after_plain = i > 0 && matches!(&c.asts[i - 1], Ast::Literal(l) if l.c.is_ascii_alphanumeric());
+                let run = if after_plain { None } else { prefixes_of_run(&c.asts[i..]).and_then(finish) };
                 for set in [run, necessary(&c.asts[i])].into_iter().flatten() {
                     if best.as_ref().is_none_or(|b| quality(&set) > quality(b)) {
                         best = Some(set);

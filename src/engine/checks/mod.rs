@@ -4,7 +4,7 @@ mod consistency;
 mod forbid;
 mod require_evidence;
 mod require_field;
-mod require_section;
+pub(super) mod require_section;
 
 use super::Ctx;
 use crate::diag::{Diagnostic, Severity};

@@ -3,21 +3,20 @@
 use crate::diag::{Diagnostic, Fix, Severity};
 use crate::engine::Ctx;
 use crate::rules::Rule;
-use crate::sections::real_words;
 
 pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, sections: &[String], min_words: usize) -> Vec<Diagnostic> {
     let proposal = ctx.proposal;
-    let placeholder = |text: &str| is_placeholder_text(ctx, text);
     let candidates: Vec<usize> =
         (0..proposal.sections.len()).filter(|&i| proposal.sections[i].ids.iter().any(|id| sections.contains(id))).collect();
-    let counted: Vec<(usize, usize)> = candidates.iter().map(|&i| (i, real_words(proposal, i, &placeholder))).collect();
+    let words = ctx.real_words();
+    let counted: Vec<(usize, usize)> = candidates.iter().map(|&i| (i, words[i])).collect();
     if counted.iter().any(|&(_, words)| words >= min_words) {
         return Vec::new();
     }
     let title = ctx.set.catalog.title(&sections[0]);
     // Real proposals put topics under headings of their own ("Running the service" for
     // security): a section that is substantially about the topic counts, with a note.
-    if let Some(i) = covered_elsewhere(ctx, &sections[0], min_words, &placeholder) {
+    if let Some(i) = covered_elsewhere(ctx, &sections[0], min_words) {
         let heading = &proposal.sections[i].heading;
         let mut d = ctx.diagnostic(
             rule,
@@ -48,7 +47,7 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, sections: &[St
 
 /// A section (any heading) whose own text uses at least three distinct topic keywords of
 /// `id` and has enough real words.
-fn covered_elsewhere(ctx: &Ctx<'_>, id: &str, min_words: usize, placeholder: &dyn Fn(&str) -> bool) -> Option<usize> {
+fn covered_elsewhere(ctx: &Ctx<'_>, id: &str, min_words: usize) -> Option<usize> {
     let def = ctx.set.catalog.sections.iter().find(|s| s.id == id)?;
     let proposal = ctx.proposal;
     let distinct = |text: &str| def.keywords.iter().filter(|k| crate::sections::contains_keyword(text, k)).count();
@@ -75,7 +74,8 @@ fn covered_elsewhere(ctx: &Ctx<'_>, id: &str, min_words: usize, placeholder: &dy
             cur = proposal.sections[i].parent;
         }
     }
-    let best = (0..n).find(|&i| distinct(&subtree[i]) >= 3 && real_words(proposal, i, placeholder) >= min_words);
+    let words = ctx.real_words();
+    let best = (0..n).find(|&i| distinct(&subtree[i]) >= 3 && words[i] >= min_words);
     // Spread across the proposal rather than in one place: still covered, if widely.
     best.or_else(|| {
         if distinct(&whole) < 4 {
