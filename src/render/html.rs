@@ -381,6 +381,7 @@ fn proposal(report: &Report<'_>, rules: &HashMap<&str, &Rule>, v: &View<'_>, out
         for (i, d) in found.iter().enumerate() {
             finding(report, rules, d, &format!("{a}-{group}-{}", i + 1), out);
         }
+        not_applicable(report, rules, v, group, out);
     }
     waiver_register(report, v, out);
     let tool: Vec<&Diagnostic> = ordered(v.diags.iter().copied().filter(|d| d.is_tool()));
@@ -394,6 +395,30 @@ fn proposal(report: &Report<'_>, rules: &HashMap<&str, &Rule>, v: &View<'_>, out
         }
     }
     out.push_str("</section>\n");
+}
+
+/// The group's rules that did not apply, each with the reason taken from its own conditions.
+fn not_applicable(report: &Report<'_>, rules: &HashMap<&str, &Rule>, v: &View<'_>, group: &str, out: &mut String) {
+    let Some(set) = report.rules else { return };
+    let off: Vec<&Rule> = v
+        .entry
+        .rules
+        .iter()
+        .filter(|(_, s)| *s == RuleStatus::NotApplicable)
+        .filter_map(|(id, _)| rules.get(id.as_str()).copied())
+        .filter(|r| group_of(r.principle.as_deref()) == group)
+        .collect();
+    if off.is_empty() {
+        return;
+    }
+    out.push_str("<p class=\"na-title\">Criteria that do not apply to this proposal:</p>\n<ul class=\"na-list\">\n");
+    for r in off {
+        let reason = super::junit::applicability(r, set);
+        let reason = reason.trim_start_matches("not applicable").trim_start_matches([':', ';', ' ']);
+        let reason = if reason.is_empty() { "not at its stage or in its setting" } else { reason };
+        let _ = writeln!(out, "<li><span class=\"rule-id\">{}</span> {}: {}</li>", esc(&r.id), esc(&r.name), esc(reason));
+    }
+    out.push_str("</ul>\n");
 }
 
 /// Open errors, then warnings, then notes, then waived findings; file order within each.
@@ -450,7 +475,7 @@ fn scorecard(v: &View<'_>, out: &mut String) {
     }
     let _ = writeln!(
         out,
-        "<figure class=\"scorecard\">\n<svg role=\"img\" aria-labelledby=\"{a}-sc-title {a}-sc-desc\" viewBox=\"0 0 760 {height:.0}\" width=\"760\" height=\"{height:.0}\">\
+        "<figure class=\"scorecard\">\n<svg role=\"img\" aria-labelledby=\"{a}-sc-title {a}-sc-desc\" viewBox=\"0 0 860 {height:.0}\" width=\"860\" height=\"{height:.0}\">\
          <title id=\"{a}-sc-title\">Scorecard: criteria met against those that apply, per principle</title><desc id=\"{a}-sc-desc\">{}</desc>\
          <defs><pattern id=\"{a}-hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#ffffff\"/><rect width=\"3\" height=\"6\" fill=\"#1d70b8\"/></pattern></defs>{body}</svg>\n\
          <figcaption>Solid bar: criteria met. Hatched: criteria not met but waived by the board. Empty outline: criteria not met. Dashed line: no criterion applies.</figcaption>\n</figure>",
@@ -851,12 +876,12 @@ th[scope=row] a{font-weight:700}
 .facts div{border-bottom:1px solid #b1b4b6;padding:6px 0}
 .facts dt{font-weight:700;font-size:.875rem;color:#505a5f}
 .facts dd{margin:0;overflow-wrap:anywhere}
-.scorecard{margin:0 0 8px;max-width:760px}
+.scorecard{margin:0 0 8px;max-width:860px}
 .scorecard svg{width:100%;height:auto;display:block}
 .scorecard text{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;font-size:15px;fill:#0b0c0c}
 .scorecard .sc-label{font-weight:700}
 figcaption{color:#505a5f;font-size:.875rem;margin-top:4px}
-.group-status{margin:0 0 12px}
+.group-status{margin:0 0 12px;display:flex;flex-wrap:wrap;align-items:center;gap:4px 8px}
 .group-status .status{margin-right:4px}
 .finding{border-left:5px solid #b1b4b6;padding:4px 0 4px 16px;margin:0 0 24px}
 .f-error{border-left-color:#d4351c}
@@ -882,6 +907,9 @@ mark{background:#ffdd00;color:#0b0c0c;text-decoration:underline;text-decoration-
 mark.point{font-weight:700;padding:0 2px;outline:2px solid #0b0c0c}
 .waivers{font-size:.9375rem}
 .warning-text{font-weight:700}
+.na-title{margin:16px 0 4px;font-weight:700}
+.na-list{margin:0 0 16px;padding-left:1.25em;color:#0b0c0c}
+.na-list li{margin-bottom:2px}
 .footer{margin-top:48px;border-top:1px solid #b1b4b6;padding:16px 0 32px;color:#0b0c0c;font-size:.9375rem}
 @media (max-width:640px){.about-finding div{grid-template-columns:1fr;gap:0}h1{font-size:1.5rem}}
 @media print{

@@ -171,7 +171,7 @@ fn details(report: &Report<'_>, found: &[&Diagnostic]) -> String {
 }
 
 /// Why a rule did not apply, from its own `when` conditions and stage profile.
-fn applicability(rule: &Rule, set: &RuleSet) -> String {
+pub(super) fn applicability(rule: &Rule, set: &RuleSet) -> String {
     let w = &rule.when;
     let trigger = |i: &usize| set.vocab.triggers.get(*i).map_or_else(String::new, |t| t.id.replace(['-', '_'], " "));
     let mut conds = Vec::new();
