@@ -163,7 +163,8 @@ struct Tally {
 
 impl Tally {
     fn status(&self) -> Status {
-        if self.not_met > 0 {
+        // A criterion missed at info severity is advice, not a gap a board must close.
+        if self.errors + self.warnings > 0 {
             Status::Gaps
         } else if self.waived > 0 {
             Status::Waived
@@ -281,8 +282,8 @@ fn overview(views: &[View<'_>], out: &mut String) {
          <ul class=\"legend\">\n",
     );
     for (s, meaning) in [
-        (Status::Met, "every criterion that applies is met"),
-        (Status::Gaps, "at least one criterion is not met; the findings say what is missing"),
+        (Status::Met, "no error or warning: every criterion that applies is met, or missed only with advice (notes)"),
+        (Status::Gaps, "at least one error or warning; the findings say what is missing"),
         (Status::Waived, "no open gap, but the board has accepted at least one"),
         (Status::NotApplicable, "no criterion of this principle applies to the proposal"),
     ] {
