@@ -217,7 +217,7 @@ fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> (ExitStatus, Output) {
 
 /// Files a chunk at a time when output streams: enough to keep both cores busy, few
 /// enough that memory does not grow with the run.
-const CHUNK: usize = 64;
+const CHUNK: usize = 32;
 
 /// How a streamed `check` writes.
 struct Streamed {
