@@ -308,7 +308,7 @@ fn fix_files(
 
 /// Files a chunk at a time when output streams: enough to keep both cores busy, few
 /// enough that memory does not grow with the run.
-const CHUNK: usize = 64;
+const CHUNK: usize = 32;
 
 /// How a streamed `check` writes.
 struct Streamed {

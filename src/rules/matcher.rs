@@ -25,7 +25,7 @@ const SIZE_LIMIT: usize = 4 * 1024 * 1024;
 const DFA_SIZE_LIMIT: usize = 8 * 1024 * 1024;
 /// Per regex and thread: the lazy DFA starts again when full; a bigger cache only held
 /// states that one unusual proposal needed, for the rest of the run.
-const HYBRID_CACHE: usize = 1024 * 1024;
+const HYBRID_CACHE: usize = 512 * 1024;
 
 /// How terms and patterns are written: spelling pairs and `{macro}` fragments.
 #[derive(Debug, Clone, Default)]
