@@ -91,7 +91,7 @@ pub fn rewrite(source: &SourceFile, format: Format, diags: &[&Diagnostic], set: 
             }
             let notes: Vec<String> = rules.iter().filter_map(|id| set.rule(id)).map(guidance).collect();
             body.push_str(&match format {
-                Format::Toml => toml_stub(section, set.catalog.title(section), &notes, newline),
+                Format::Toml => toml_stub(&free_table_key(text, section), set.catalog.title(section), &notes, newline),
                 Format::Markdown => markdown_stub(set.catalog.title(section), *level, &notes, newline),
             });
             i += 1;
@@ -210,6 +210,16 @@ fn markdown_stub(title: &str, level: u8, notes: &[String], nl: &str) -> String {
     s
 }
 
+/// `id`, or `id_2`, `id_3`, ... when the form already has a `[sections.id]` table whose
+/// title made it read as some other section ("Device set-up" under `[sections.security]`).
+fn free_table_key(text: &str, id: &str) -> String {
+    let taken = |key: &str| {
+        let header = format!("[sections.{key}]");
+        text.lines().any(|l| l.trim_start().starts_with(&header))
+    };
+    (1..).map(|n| if n == 1 { id.to_string() } else { format!("{id}_{n}") }).find(|k| !taken(k)).unwrap_or_default()
+}
+
 fn toml_stub(id: &str, title: &str, notes: &[String], nl: &str) -> String {
     let mut s = format!("[sections.{id}]{nl}");
     for n in notes {
@@ -256,6 +266,13 @@ pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_taken_table_key_gets_a_number() {
+        assert_eq!(free_table_key("[proposal]\n", "security"), "security");
+        assert_eq!(free_table_key("[sections.security]\ntitle = \"Device set-up\"\n", "security"), "security_2");
+        assert_eq!(free_table_key("[sections.security]\n[sections.security_2]\n", "security"), "security_3");
+    }
 
     #[test]
     fn line_endings_follow_the_first_break() {

@@ -162,3 +162,18 @@ fn fix_refuses_standard_input() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--diff shows the fixes"));
 }
+
+#[test]
+fn a_form_whose_table_key_is_taken_gets_a_numbered_table() {
+    // `[sections.security]` titled "Device set-up" does not read as the security section.
+    let text = "[proposal]\ntitle = \"Device loans\"\nstage = \"alpha\"\n\n[sections.security]\ntitle = \"Device set-up\"\nbody = \"Devices are reset when returned.\"\n";
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "loans.toml", text);
+    run(&["--fix", "--select", "CYB-001"], &path);
+    let fixed = std::fs::read_to_string(&path).unwrap();
+    let doc: toml::Table = fixed.parse().unwrap_or_else(|e| panic!("{e}\n{fixed}"));
+    assert_eq!(doc["sections"]["security_2"]["title"].as_str(), Some("Security"), "{fixed}");
+    assert!(fixed.starts_with(text));
+    run(&["--fix", "--select", "CYB-001"], &path);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), fixed, "second --fix changed the form");
+}
