@@ -177,3 +177,18 @@ fn a_form_whose_table_key_is_taken_gets_a_numbered_table() {
     run(&["--fix", "--select", "CYB-001"], &path);
     assert_eq!(std::fs::read_to_string(&path).unwrap(), fixed, "second --fix changed the form");
 }
+
+#[test]
+fn json_says_what_fix_each_finding_has() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "garden.toml", FORM);
+    let (_, doc) = common::check_json(&["--no-config", "--select", "CYB-001,GOV-004,GOV-002", path.to_str().unwrap()]);
+    let diags = doc["diagnostics"].as_array().unwrap();
+    let fix_of = |rule: &str| diags.iter().find(|d| d["rule"] == rule).map(|d| d["fix"].clone()).unwrap();
+    assert_eq!(fix_of("CYB-001"), serde_json::json!({"kind": "insert-section", "section": "security"}));
+    let replace = fix_of("GOV-004");
+    assert_eq!(replace["kind"], "replace");
+    let (start, end) = (replace["span"]["start"].as_u64().unwrap() as usize, replace["span"]["end"].as_u64().unwrap() as usize);
+    assert_eq!(&FORM[start..end], "N/A");
+    assert_eq!(doc["summary"]["fixable"], 2);
+}

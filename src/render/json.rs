@@ -2,7 +2,7 @@
 
 use super::Counts;
 use crate::check::FileEntry;
-use crate::diag::{Diagnostic, Label};
+use crate::diag::{Diagnostic, Fix, Label};
 use crate::source::SourceDb;
 use serde_json::{json, Value};
 
@@ -40,7 +40,10 @@ pub(super) fn end(files: &[FileEntry], c: &Counts, any: bool) -> String {
         "tool": {"name": "proplint", "version": env!("CARGO_PKG_VERSION")},
         "files": files,
         "diagnostics": [],
-        "summary": {"files": files.len(), "errors": c.errors, "warnings": c.warnings, "infos": c.infos, "waived": c.waived},
+        "summary": {
+            "files": files.len(), "errors": c.errors, "warnings": c.warnings, "infos": c.infos, "waived": c.waived,
+            "fixable": c.fixable,
+        },
     });
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
@@ -83,5 +86,18 @@ pub(crate) fn diagnostic(db: &SourceDb, d: &Diagnostic) -> Value {
             "reason": w.reason, "approved_by": w.approved_by, "decision": w.decision,
             "expires": w.expires, "source": w.source,
         })),
+        "fix": d.fix.as_ref().map(|f| fix_json(db, d, f)),
     })
+}
+
+/// What `check --fix` would do for a finding; `--diff` shows the exact text.
+fn fix_json(db: &SourceDb, d: &Diagnostic, fix: &Fix) -> Value {
+    match fix {
+        // Where the stub goes depends on the file (the next heading, or the end of a form).
+        Fix::InsertSection { section, .. } => json!({"kind": "insert-section", "section": section}),
+        Fix::Replace { span, text, .. } => {
+            let label = Label { file: d.primary.file, span: *span, message: String::new() };
+            json!({"kind": "replace", "span": span_json(db, &label), "text": text})
+        }
+    }
 }
