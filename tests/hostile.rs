@@ -546,3 +546,23 @@ fn invalid_utf8_on_standard_input_is_a_finding_not_a_failure() {
     assert_eq!(d["path"], "draft.md");
     assert_eq!(d["span"]["start"], 12);
 }
+
+/// One sentence of 5,000 clauses, each with a hedge and a forbidden phrase: every match is
+/// graded against only the cues near it (this took minutes when each match looked at every
+/// cue in its sentence).
+#[test]
+fn a_huge_single_sentence_with_thousands_of_cues_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("run-on.md");
+    let body = "we will consider MFA where possible and TBC ".repeat(5_000);
+    std::fs::write(&path, format!("# Run-on\n\n## Summary\n\n{body}\n")).unwrap();
+    let out = common::proplint()
+        .args(["check", "--no-config", "--select", "GOV-003", "--format", "concise", "--quiet"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "GOV-003 warns; warnings do not fail the run");
+    let found = String::from_utf8_lossy(&out.stdout).lines().filter(|l| l.contains("[GOV-003]")).count();
+    // "will consider" and "where possible" in every clause.
+    assert_eq!(found, 10_000);
+}
