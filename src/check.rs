@@ -96,16 +96,25 @@ struct Processed {
 /// Lints every input. Diagnostics point into files added to `db`.
 pub fn run(inputs: &[Input], set: &RuleSet, options: &Options<'_>, db: &mut SourceDb) -> Outcome {
     let bar = progress_bar(options.progress, inputs.len());
-    let processed: Vec<Processed> = inputs
-        .par_iter()
+    let processed = process_all(inputs.par_iter(), set, options, &bar);
+    bar.finish_and_clear();
+    collect(processed, db)
+}
+
+/// Lints inputs on the thread pool, moving the progress bar on as each file is done.
+fn process_all<'a>(
+    inputs: impl IndexedParallelIterator<Item = &'a Input>,
+    set: &RuleSet,
+    options: &Options<'_>,
+    bar: &indicatif::ProgressBar,
+) -> Vec<Processed> {
+    inputs
         .map(|input| {
             let p = process(input, set, options);
             bar.inc(1);
             p
         })
-        .collect();
-    bar.finish_and_clear();
-    collect(processed, db)
+        .collect()
 }
 
 fn progress_bar(show: bool, files: usize) -> indicatif::ProgressBar {
@@ -129,14 +138,7 @@ pub fn run_chunked(inputs: &[Input], set: &RuleSet, options: &Options<'_>, chunk
     order.sort_by(|a, b| a.display.cmp(&b.display));
     let bar = progress_bar(options.progress, inputs.len());
     for part in order.chunks(chunk.max(1)) {
-        let processed: Vec<Processed> = part
-            .par_iter()
-            .map(|input| {
-                let p = process(input, set, options);
-                bar.inc(1);
-                p
-            })
-            .collect();
+        let processed = process_all(part.par_iter().copied(), set, options, &bar);
         let mut db = SourceDb::default();
         let outcome = collect(processed, &mut db);
         // The bar is drawn on stderr: hidden while a chunk's findings are written.
