@@ -4,9 +4,9 @@
 //! A matcher is an ordered list of alternatives (terms, then patterns) with the meaning of
 //! one leftmost-first regex alternation of them all. Searching is built for many matchers
 //! over short blocks: a rule set's `Prefilter` finds, in one pass over a block, which
-//! alternatives could match (from literals every match must start with); only those are
-//! tried. Terms are verified directly at the literal's position; patterns are compiled on
-//! first use, so a run pays only for the regexes its text needs.
+//! alternatives could match (from literals every match must hold); only those are tried.
+//! Terms are verified directly around their rarest word's position; patterns are compiled
+//! on first use, so a run pays only for the regexes its text needs.
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::{Regex, RegexBuilder};
@@ -379,6 +379,12 @@ struct Term {
     suffixes: &'static [&'static str],
     starts_word: bool,
     ends_word: bool,
+    /// The word the prefilter looks for: the one whose shortest spelling is longest, as
+    /// "in due course" is found far less often by "course" than by "in".
+    anchor: usize,
+    /// ASCII bytes (lower case) of the words before the anchor: a match's text between
+    /// its start and its anchor holds only these, spaces and hyphens.
+    lead: [bool; 128],
 }
 
 impl Term {
@@ -401,18 +407,64 @@ impl Term {
         if words.is_empty() {
             return None;
         }
+        let shortest = |w: &Vec<Box<[u8]>>| w.iter().map(|o| o.len()).min().unwrap_or(0);
+        let anchor = (0..words.len()).rev().max_by_key(|&i| shortest(&words[i])).unwrap_or(0);
+        let mut lead = [false; 128];
+        for b in words[..anchor].iter().flatten().flat_map(|o| o.iter()) {
+            lead[usize::from(b.to_ascii_lowercase())] = true;
+        }
         Some(Term {
             words,
             case_sensitive: spec.case_sensitive,
             suffixes: spec.suffixes,
             starts_word: spec.starts_word,
             ends_word: spec.ends_word,
+            anchor,
+            lead,
         })
     }
 
-    /// The literals a match starts with: the first word's spellings.
+    /// The literals every match holds: the anchor word's spellings.
     fn literals(&self) -> Vec<String> {
-        self.words[0].iter().map(|w| String::from_utf8_lossy(w).into_owned()).collect()
+        self.words[self.anchor].iter().map(|w| String::from_utf8_lossy(w).into_owned()).collect()
+    }
+
+    /// Where the text that can lead up to an anchor at `anchor` begins, not before `floor`:
+    /// the run of lead bytes, spaces and hyphens before it (none when the anchor is the
+    /// first word).
+    fn lead_start(&self, hay: &str, anchor: usize, floor: usize) -> usize {
+        if self.anchor == 0 || floor >= anchor {
+            return anchor;
+        }
+        let mut start = anchor;
+        for c in hay[floor..anchor].chars().rev() {
+            let leads = c == '-' || c.is_whitespace() || (c.is_ascii() && self.lead[usize::from(c.to_ascii_lowercase() as u8)]);
+            if !leads {
+                break;
+            }
+            start -= c.len_utf8();
+        }
+        start
+    }
+
+    /// The leftmost match starting at or after `at`, given where the anchor's spelling
+    /// `literal` occurs (offsets into `hay`, in order). Every start is tried once, in order:
+    /// a start `s` belongs to the lead run of the first occurrence at or after it, because
+    /// the run of a later occurrence that reaches back past `s` also covers that one.
+    fn find_from(&self, hay: &str, at: usize, occurrences: impl Iterator<Item = usize>) -> Option<(usize, usize)> {
+        let mut tried = at;
+        for p in occurrences {
+            let from = self.lead_start(hay, p, tried);
+            for s in from..=p {
+                if hay.is_char_boundary(s) {
+                    if let Some(e) = self.match_at(hay, s) {
+                        return Some((s, e));
+                    }
+                }
+            }
+            tried = tried.max(p + 1);
+        }
+        None
     }
 
     /// The end of the regex's match starting at `at`, if it matches there.
@@ -489,7 +541,7 @@ enum AltKind {
 #[derive(Debug)]
 struct Alt {
     kind: AltKind,
-    /// Every match starts with one of these (ASCII case aside); `None` when unknown.
+    /// Every match holds one of these (ASCII case aside); `None` when unknown.
     literals: Option<Vec<String>>,
 }
 
@@ -521,12 +573,7 @@ impl Alt {
             // A term starts with one of its literals: try it only where one is.
             (AltKind::Term(t), Some(lits)) => lits
                 .iter()
-                .filter_map(|&l| {
-                    scan.starts_from(l, base + at)
-                        .map(|s| s - base)
-                        .take_while(|&s| s < hay.len())
-                        .find_map(|s| t.match_at(hay, s).map(|e| (s, e)))
-                })
+                .filter_map(|&l| t.find_from(hay, at, scan.starts_from(l, base + at).map(|s| s - base).take_while(|&s| s < hay.len())))
                 .min(),
             (AltKind::Term(t), None) => {
                 (at..hay.len()).filter(|&s| hay.is_char_boundary(s)).find_map(|s| t.match_at(hay, s).map(|e| (s, e)))
@@ -1348,6 +1395,11 @@ mod tests {
             Source::Term("data protection impact assessment"),
             Source::Term("DPIA"),
             Source::Term("CE+"),
+            // Found by a later word: repeated words, a lead run that crosses other matches.
+            Source::Term("in due course"),
+            Source::Term("e learning"),
+            Source::Term("a a ab"),
+            Source::Term("data to data"),
         ];
         let m = Matcher::new(&d, sources).unwrap();
         let pre = Prefilter::new([&m]);
@@ -1359,6 +1411,8 @@ mod tests {
             "A Data-Protection Impact  Assessments was done; the DPIA and DPIAs; CE+ and CE+s",
             "£10 risk – the risk’s owner é risk éowner ŵrisk riskŵ",
             "ſ risk riſk ſecurity Kelvin K",
+            "in in due  due course; in due\u{a0}course, in-due-courses; eLearning e - learning e learned",
+            "a a a ab a a abs; a aab aa ab; data to data to data to data; data todata",
             "",
         ];
         for text in texts {
@@ -1372,6 +1426,33 @@ mod tests {
                     assert_eq!(m.is_match_scanned(Some(&scan), text, r.clone()), whole.is_match(&text[r.clone()]), "{:?}", &text[r]);
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod term_props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Terms found by a later word find what their regex finds, on text made of their
+        /// own letters, where lead runs are long and matches overlap.
+        #[test]
+        fn terms_found_by_a_later_word_agree_with_their_regex(
+            terms in proptest::collection::vec(proptest::sample::select(vec!["a ab", "ab a a", "data to data", "to data", "a-da", "dat ad", "ta"]), 1..4),
+            text in "[adt ob\u{a0}\n-]{0,60}",
+        ) {
+            let d = Dialect::default();
+            let m = Matcher::new(&d, terms.iter().map(|t| Source::Term(t)).collect()).unwrap();
+            let pre = Prefilter::new([&m]);
+            let whole = compile(m.as_str()).unwrap();
+            let scan = pre.scan(&text);
+            let got: Vec<(usize, usize)> = m.find_iter_scanned(Some(&scan), &text).map(|x| (x.start(), x.end())).collect();
+            let want: Vec<(usize, usize)> = whole.find_iter(&text).map(|x| (x.start(), x.end())).collect();
+            prop_assert_eq!(got, want);
         }
     }
 }
