@@ -48,6 +48,8 @@ pub(crate) struct Ctx<'a> {
     pub nation: Option<String>,
     /// Real words in each section's subtree, counted once per proposal on first use.
     real_words: std::cell::OnceCell<Vec<usize>>,
+    /// Per block, whether it is in what the proposal says it leaves out.
+    left_out: std::cell::OnceCell<Vec<bool>>,
 }
 
 /// What became of one rule on one proposal: the compliance checklist behind JUnit and
@@ -102,7 +104,17 @@ pub fn check(proposal: &Proposal, file: FileId, set: &RuleSet, options: &Options
     let analysis = Analysis::new(proposal, &set.vocab);
     let stage = proposal.stage().or_else(|| options.default_stage.clone());
     let nation = proposal.nation().or_else(|| options.default_nation.clone());
-    let mut ctx = Ctx { proposal, file, set, analysis, triggers: Vec::new(), stage, nation, real_words: Default::default() };
+    let mut ctx = Ctx {
+        proposal,
+        file,
+        set,
+        analysis,
+        triggers: Vec::new(),
+        stage,
+        nation,
+        real_words: Default::default(),
+        left_out: Default::default(),
+    };
     ctx.triggers = set.vocab.triggers.iter().map(|t| ctx.trigger_hit(&t.fields, t.matcher.as_ref())).collect();
     let mut out = Checked::default();
     for &i in &options.selected {
@@ -148,17 +160,32 @@ impl<'a> Ctx<'a> {
 
     /// The first match in evidence text that is not negated and not in what the proposal
     /// says it leaves out.
+    /// Per block, whether the proposal says it leaves it out: a list after "Out of scope:"
+    /// (item by item, to the end of the list), or anything under an exclusions heading.
+    fn left_out(&self) -> &[bool] {
+        self.left_out.get_or_init(|| {
+            let cues = &self.set.vocab.cues;
+            let headings: Vec<bool> = self.proposal.sections.iter().map(|s| cues.out_of_scope_heading(&s.heading)).collect();
+            let mut lead_in: Option<Option<usize>> = None;
+            self.proposal
+                .blocks
+                .iter()
+                .map(|block| {
+                    if block.kind != BlockKind::ListItem {
+                        lead_in = (block.kind == BlockKind::Prose && cues.out_of_scope_label(&block.text)).then_some(block.section);
+                    }
+                    let lead_in_excludes = lead_in == Some(block.section) && block.kind == BlockKind::ListItem;
+                    lead_in_excludes || block.section.is_some_and(|s| headings[s])
+                })
+                .collect()
+        })
+    }
+
     pub(crate) fn first_asserted(&self, matcher: &Matcher) -> Option<Span> {
         let cues = &self.set.vocab.cues;
-        let mut lead_in: Option<Option<usize>> = None;
+        let left_out = self.left_out();
         for (bi, block) in self.proposal.blocks.iter().enumerate() {
-            // A list after "Out of scope:" is left out item by item, to the end of the list.
-            if block.kind != BlockKind::ListItem {
-                lead_in = (block.kind == BlockKind::Prose && cues.out_of_scope_label(&block.text)).then_some(block.section);
-            }
-            let lead_in_excludes = lead_in == Some(block.section) && block.kind == BlockKind::ListItem;
-            let excluded = lead_in_excludes || block.section.is_some_and(|s| cues.out_of_scope_heading(&self.proposal.sections[s].heading));
-            if !block.kind.is_evidence() || excluded {
+            if !block.kind.is_evidence() || left_out[bi] {
                 continue;
             }
             for m in self.analysis.find_iter(matcher, bi, &block.text) {

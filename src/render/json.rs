@@ -4,6 +4,7 @@ use super::Counts;
 use crate::check::FileEntry;
 use crate::diag::{Diagnostic, Fix, Label};
 use crate::source::SourceDb;
+use serde::Serialize;
 use serde_json::{json, Value};
 
 // The document is written a finding at a time (no tree of the whole run is built). Its
@@ -17,9 +18,19 @@ const EMPTY_LIST: &str = "{\n  \"diagnostics\": []";
 
 /// One finding as an element of the `diagnostics` list, after a separator.
 pub(super) fn item(out: &mut String, db: &SourceDb, d: &Diagnostic) {
-    let text = serde_json::to_string_pretty(&diagnostic(db, d)).unwrap_or_default();
+    let mut text = Vec::with_capacity(2048);
+    let mut ser = serde_json::Serializer::with_formatter(&mut text, serde_json::ser::PrettyFormatter::with_indent(b"  "));
+    if diagnostic(db, d).serialize(&mut ser).is_err() {
+        return;
+    }
     out.push_str(ITEM);
-    out.push_str(&text.replace('\n', "\n    "));
+    // JSON strings hold no raw newline, so each one starts a line to indent.
+    for line in String::from_utf8_lossy(&text).split_inclusive('\n') {
+        out.push_str(line);
+        if line.ends_with('\n') {
+            out.push_str("    ");
+        }
+    }
 }
 
 /// Findings text from `item`, opening the document first if these are the first.
@@ -53,51 +64,99 @@ pub(super) fn end(files: &[FileEntry], c: &Counts, any: bool) -> String {
     }
 }
 
-pub(crate) fn span_json(db: &SourceDb, label: &Label) -> Value {
-    let file = db.get(label.file);
-    let start = file.position(label.span.start);
-    let end = file.position(label.span.end);
-    json!({
-        "start": label.span.start, "end": label.span.end,
-        "line": start.line, "column": start.column,
-        "end_line": end.line, "end_column": end.column,
-    })
+// Fields in alphabetical order: the order of the document's other objects (serde_json
+// maps are sorted), which the format has always had.
+
+#[derive(Serialize)]
+struct JsonSpan {
+    column: usize,
+    end: usize,
+    end_column: usize,
+    end_line: usize,
+    line: usize,
+    start: usize,
 }
 
-pub(crate) fn diagnostic(db: &SourceDb, d: &Diagnostic) -> Value {
-    let labels: Vec<Value> =
-        d.secondary.iter().map(|l| json!({"message": l.message, "path": db.get(l.file).path, "span": span_json(db, l)})).collect();
-    json!({
-        "path": db.get(d.primary.file).path,
-        "rule": d.rule,
-        "name": d.name,
-        "principle": d.principle,
-        "enabler": d.enabler,
-        "severity": d.severity.as_str(),
-        "message": d.message,
-        "span": span_json(db, &d.primary),
-        "label": d.primary.message,
-        "labels": labels,
-        "why": d.why,
-        "help": d.help,
-        "standards": d.standards,
-        "section": d.section,
-        "waived": d.waived.as_ref().map(|w| json!({
-            "reason": w.reason, "approved_by": w.approved_by, "decision": w.decision,
-            "expires": w.expires, "source": w.source,
-        })),
-        "fix": d.fix.as_ref().map(|f| fix_json(db, d, f)),
-    })
+#[derive(Serialize)]
+struct JsonLabel<'a> {
+    message: &'a str,
+    path: &'a str,
+    span: JsonSpan,
 }
 
-/// What `check --fix` would do for a finding; `--diff` shows the exact text.
-fn fix_json(db: &SourceDb, d: &Diagnostic, fix: &Fix) -> Value {
-    match fix {
-        // Where the stub goes depends on the file (the next heading, or the end of a form).
-        Fix::InsertSection { section, .. } => json!({"kind": "insert-section", "section": section}),
-        Fix::Replace { span, text, .. } => {
-            let label = Label { file: d.primary.file, span: *span, message: String::new() };
-            json!({"kind": "replace", "span": span_json(db, &label), "text": text})
-        }
+#[derive(Serialize)]
+struct JsonWaived<'a> {
+    approved_by: &'a str,
+    decision: Option<&'a str>,
+    expires: Option<&'a str>,
+    reason: &'a str,
+    source: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+enum JsonFix<'a> {
+    InsertSection { section: &'a str },
+    Replace { span: JsonSpan, text: &'a str },
+}
+
+/// One finding as the JSON and JSON Lines formats write it.
+#[derive(Serialize)]
+pub(crate) struct JsonDiagnostic<'a> {
+    enabler: Option<&'a str>,
+    fix: Option<JsonFix<'a>>,
+    help: Option<&'a str>,
+    label: &'a str,
+    labels: Vec<JsonLabel<'a>>,
+    message: &'a str,
+    name: &'a str,
+    path: &'a str,
+    principle: Option<&'a str>,
+    rule: &'a str,
+    section: Option<&'a str>,
+    severity: &'static str,
+    span: JsonSpan,
+    standards: &'a [String],
+    waived: Option<JsonWaived<'a>>,
+    why: Option<&'a str>,
+}
+
+fn span_json(db: &SourceDb, file: crate::source::FileId, span: crate::span::Span) -> JsonSpan {
+    let file = db.get(file);
+    let start = file.position(span.start);
+    let end = file.position(span.end);
+    JsonSpan { column: start.column, end: span.end, end_column: end.column, end_line: end.line, line: start.line, start: span.start }
+}
+
+pub(crate) fn diagnostic<'a>(db: &'a SourceDb, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
+    let label = |l: &'a Label| JsonLabel { message: &l.message, path: &db.get(l.file).path, span: span_json(db, l.file, l.span) };
+    JsonDiagnostic {
+        enabler: d.enabler.as_deref(),
+        // Where a section stub goes depends on the file (the next heading, or the end of
+        // a form); `--diff` shows the exact text.
+        fix: d.fix.as_ref().map(|f| match f {
+            Fix::InsertSection { section, .. } => JsonFix::InsertSection { section },
+            Fix::Replace { span, text, .. } => JsonFix::Replace { span: span_json(db, d.primary.file, *span), text },
+        }),
+        help: d.help.as_deref(),
+        label: &d.primary.message,
+        labels: d.secondary.iter().map(label).collect(),
+        message: &d.message,
+        name: &d.name,
+        path: &db.get(d.primary.file).path,
+        principle: d.principle.as_deref(),
+        rule: &d.rule,
+        section: d.section.as_deref(),
+        severity: d.severity.as_str(),
+        span: span_json(db, d.primary.file, d.primary.span),
+        standards: &d.standards,
+        waived: d.waived.as_ref().map(|w| JsonWaived {
+            approved_by: &w.approved_by,
+            decision: w.decision.as_deref(),
+            expires: w.expires.as_deref(),
+            reason: &w.reason,
+            source: &w.source,
+        }),
+        why: d.why.as_deref(),
     }
 }

@@ -301,8 +301,26 @@ impl Lazy {
 
     /// The regex for a haystack of `kind`; `None` for a pattern over the size limit, which
     /// matches nothing rather than failing a run.
+    /// The pattern read without Unicode: ASCII classes and case folding, byte classes for
+    /// negations. On ASCII text it means what the Unicode form means, and it parses and
+    /// compiles far faster; `None` when the pattern needs Unicode (`\pL`).
+    fn ascii_hir(&self) -> Option<Hir> {
+        regex_syntax::ParserBuilder::new()
+            .case_insensitive(true)
+            .unicode(false)
+            .utf8(false)
+            .build()
+            .parse(&ascii_word_boundaries(&self.source))
+            .ok()
+    }
+
     fn get(&self, kind: TextKind) -> Option<&meta::Regex> {
-        let ascii = (kind == TextKind::Ascii).then(|| self.forms[0].get_or_init(|| self.hir().and_then(|h| Lazy::build(&ascii_only(h)))));
+        let ascii = (kind == TextKind::Ascii).then(|| {
+            self.forms[0].get_or_init(|| match self.ascii_hir() {
+                Some(h) => Lazy::build(&h),
+                None => self.hir().and_then(|h| Lazy::build(&ascii_only(h))),
+            })
+        });
         ascii.and_then(Option::as_ref).or_else(|| self.forms[1].get_or_init(|| self.hir().and_then(Lazy::build)).as_ref())
     }
 
@@ -311,6 +329,12 @@ impl Lazy {
             return None;
         }
         self.get(kind)?.search(&Input::new(hay).range(at..)).map(|m| (m.start(), m.end()))
+    }
+
+    /// The match that starts at `at`, if there is one.
+    fn find_anchored(&self, hay: &str, kind: TextKind, at: usize) -> Option<(usize, usize)> {
+        let input = Input::new(hay).range(at..).anchored(regex_automata::Anchored::Yes);
+        self.get(kind)?.search(&input).map(|m| (m.start(), m.end()))
     }
 }
 
@@ -543,19 +567,45 @@ struct Alt {
     kind: AltKind,
     /// Every match holds one of these (ASCII case aside); `None` when unknown.
     literals: Option<Vec<String>>,
+    /// Where a pattern's matches can start.
+    starts: Starts,
+}
+
+/// Where a pattern's matches can start: known starts are searched anchored, which keeps
+/// bounded repeats such as `[^.]{0,80}` from multiplying the lazy DFA's states the way an
+/// unanchored search over the whole block does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Starts {
+    Anywhere,
+    /// At an occurrence of one of the alternative's literals.
+    AtLiterals,
+    /// At the start of a line: the pattern begins with `(?m)^`.
+    AtLines,
 }
 
 impl Alt {
     fn term(spec: &TermSpec, source: String) -> Alt {
         match Term::from_spec(spec) {
-            Some(t) => Alt { literals: Some(t.literals()), kind: AltKind::Term(t) },
+            Some(t) => Alt { literals: Some(t.literals()), kind: AltKind::Term(t), starts: Starts::Anywhere },
             None => Alt::pattern(source),
         }
     }
 
     fn pattern(source: String) -> Alt {
-        let literals = ast::parse::Parser::new().parse(&source).ok().and_then(|a| necessary(&a));
-        Alt { kind: AltKind::Pattern(Lazy::new(source)), literals }
+        let parsed = ast::parse::Parser::new().parse(&source).ok();
+        let inner = parsed.as_ref().and_then(necessary);
+        let prefixes =
+            parsed.as_ref().and_then(literals_of).filter(|set| inner.as_ref().is_none_or(|i| quality(set).0 >= quality(i).0.min(3)));
+        // An anchored search at every start costs each start up to a whole match: only
+        // patterns whose matches are short take them, which keeps every search linear.
+        let short = parsed.as_ref().and_then(max_len).is_some_and(|n| n <= MAX_ANCHORED_SPAN);
+        let starts = match &prefixes {
+            Some(_) if short => Starts::AtLiterals,
+            None if short && parsed.as_ref().is_some_and(starts_line) => Starts::AtLines,
+            _ => Starts::Anywhere,
+        };
+        let prefixes = prefixes.filter(|_| starts == Starts::AtLiterals);
+        Alt { kind: AltKind::Pattern(Lazy::new(source)), literals: prefixes.or(inner), starts }
     }
 
     /// True when the alternative can match the empty string.
@@ -577,6 +627,35 @@ impl Alt {
                 .min(),
             (AltKind::Term(t), None) => {
                 (at..hay.len()).filter(|&s| hay.is_char_boundary(s)).find_map(|s| t.match_at(hay, s).map(|e| (s, e)))
+            }
+            (AltKind::Pattern(p), _) if self.starts == Starts::AtLines => {
+                let first = (at == 0 || hay.as_bytes().get(at - 1) == Some(&b'\n')).then_some(at);
+                let after_newlines = hay.get(at..)?.match_indices('\n').map(|(i, _)| at + i + 1);
+                first.into_iter().chain(after_newlines).filter(|&s| s <= hay.len()).find_map(|s| p.find_anchored(hay, kind, s))
+            }
+            (AltKind::Pattern(p), Some(lits)) if self.starts == Starts::AtLiterals => {
+                let mut cursors: Vec<usize> = lits.iter().map(|&l| scan.first_hit(l, base + at)).collect();
+                let mut tried = None;
+                loop {
+                    // The next start among the literals' occurrences, in order.
+                    let (i, start) = cursors
+                        .iter()
+                        .zip(lits)
+                        .enumerate()
+                        .filter_map(|(i, (&c, &l))| scan.hits.get(c).filter(|h| h.0 == l).map(|h| (i, h.1 as usize)))
+                        .min_by_key(|&(_, start)| start)?;
+                    cursors[i] += 1;
+                    let s = start - base;
+                    if s >= hay.len() {
+                        return None;
+                    }
+                    if tried != Some(s) {
+                        tried = Some(s);
+                        if let Some(found) = p.find_anchored(hay, kind, s) {
+                            return Some(found);
+                        }
+                    }
+                }
             }
             (AltKind::Pattern(p), _) => p.find_at(hay, kind, at),
         }
@@ -917,10 +996,14 @@ pub struct Scan {
 }
 
 impl Scan {
+    /// The index in `hits` of `literal`'s first occurrence at or after `from`.
+    fn first_hit(&self, literal: u32, from: usize) -> usize {
+        self.hits.partition_point(|&(l, s)| (l, s as usize) < (literal, from))
+    }
+
     /// Where `literal` starts in the block, from offset `from` on, in order.
     fn starts_from(&self, literal: u32, from: usize) -> impl Iterator<Item = usize> + '_ {
-        let first = self.hits.partition_point(|&(l, s)| (l, s as usize) < (literal, from));
-        self.hits[first..].iter().take_while(move |&&(l, _)| l == literal).map(|&(_, s)| s as usize)
+        self.hits[self.first_hit(literal, from)..].iter().take_while(move |&&(l, _)| l == literal).map(|&(_, s)| s as usize)
     }
 }
 
@@ -1026,6 +1109,8 @@ impl Prefilter {
 type Prefixes = Option<Vec<(String, bool)>>;
 
 const MAX_PREFIXES: usize = 64;
+/// The longest match, in characters, of a pattern searched anchored at each start.
+const MAX_ANCHORED_SPAN: usize = 512;
 const MAX_LITERAL: usize = 24;
 const MAX_CLASS: usize = 10;
 
@@ -1075,6 +1160,25 @@ fn necessary(ast: &Ast) -> Option<Vec<String>> {
             best
         }
         other => literals_of(other),
+    }
+}
+
+/// True when every match starts a line: the pattern opens with `(?m)^`.
+fn starts_line(ast: &Ast) -> bool {
+    match ast {
+        Ast::Group(g) if g.flags().is_none_or(|f| f.items.is_empty()) => starts_line(&g.ast),
+        Ast::Concat(c) => {
+            let mut multi_line = false;
+            for item in &c.asts {
+                match item {
+                    Ast::Flags(f) => multi_line = f.flags.flag_state(ast::Flag::MultiLine) == Some(true),
+                    Ast::Assertion(a) => return multi_line && a.kind == ast::AssertionKind::StartLine,
+                    _ => return false,
+                }
+            }
+            false
+        }
+        _ => false,
     }
 }
 
@@ -1239,6 +1343,26 @@ fn item_chars(item: &ast::ClassSetItem, out: &mut Vec<char>) -> Option<()> {
 }
 
 /// The fewest characters a match can have (0 when it can be empty).
+/// The most characters a match can span, when bounded.
+fn max_len(ast: &Ast) -> Option<usize> {
+    match ast {
+        Ast::Empty(_) | Ast::Flags(_) | Ast::Assertion(_) => Some(0),
+        Ast::Literal(_) | Ast::Dot(_) | Ast::ClassUnicode(_) | Ast::ClassPerl(_) | Ast::ClassBracketed(_) => Some(1),
+        Ast::Group(g) => max_len(&g.ast),
+        Ast::Repetition(r) => {
+            use ast::{RepetitionKind as K, RepetitionRange as R};
+            let max = match &r.op.kind {
+                K::ZeroOrOne => 1,
+                K::Range(R::Exactly(n) | R::Bounded(_, n)) => *n as usize,
+                K::ZeroOrMore | K::OneOrMore | K::Range(R::AtLeast(_)) => return None,
+            };
+            max.checked_mul(max_len(&r.ast)?)
+        }
+        Ast::Alternation(a) => a.asts.iter().map(max_len).try_fold(0, |m, l| Some(m.max(l?))),
+        Ast::Concat(c) => c.asts.iter().map(max_len).try_fold(0usize, |m, l| m.checked_add(l?)),
+    }
+}
+
 fn min_len(ast: &Ast) -> usize {
     match ast {
         Ast::Empty(_) | Ast::Flags(_) | Ast::Assertion(_) => 0,
@@ -1326,6 +1450,37 @@ mod tests {
     }
 
     #[test]
+    fn patterns_know_where_their_matches_start() {
+        let d = dialect();
+        let m = Matcher::new(
+            &d,
+            vec![
+                Source::Pattern(d.pattern_source(r"(?m)^\|?\s*risk").unwrap()),
+                Source::Pattern(d.pattern_source(r"\bowner\b.*named").unwrap()),
+                Source::Pattern(d.pattern_source(r"^risk").unwrap()),
+                Source::Pattern(d.pattern_source(r"\w+ officer").unwrap()),
+                Source::Pattern(d.pattern_source(r"(a+)+$").unwrap()),
+                Source::Pattern(d.pattern_source(r"\bowner\b[^.]{0,40}named").unwrap()),
+                Source::Pattern(d.pattern_source(r"(?m)^\|?[^|\n]{0,20}risk").unwrap()),
+            ],
+        )
+        .unwrap();
+        let starts: Vec<Starts> = m.inner.alts.iter().map(|a| a.starts).collect();
+        // Unbounded matches are searched from the block's start: an anchored search at each
+        // `a` of "aaaa…" would each run to the end.
+        let expected = [
+            Starts::Anywhere,
+            Starts::Anywhere,
+            Starts::AtLiterals,
+            Starts::Anywhere,
+            Starts::Anywhere,
+            Starts::AtLiterals,
+            Starts::AtLines,
+        ];
+        assert_eq!(starts, expected);
+    }
+
+    #[test]
     fn literals_start_every_match() {
         assert_eq!(literals(r"\b(?:keep|kept)\s+the\b"), Some(vec!["keep".into(), "kept".into()]));
         assert_eq!(literals(r"\bback(?:s|ed)?[\s-]?ups?\b"), Some(vec!["back".into(), "backed".into(), "backs".into()]));
@@ -1400,6 +1555,8 @@ mod tests {
             Source::Term("e learning"),
             Source::Term("a a ab"),
             Source::Term("data to data"),
+            Source::Pattern(d.pattern_source(r"(?m)^\|?\s*[^|\n]{0,20}?\brisk\b[^|\n]{0,20}\|\s*\d").unwrap()),
+            Source::Pattern(d.pattern_source(r"\b(?:owner|lead)s?\b[^.\n]{0,30}?\bnamed").unwrap()),
         ];
         let m = Matcher::new(&d, sources).unwrap();
         let pre = Prefilter::new([&m]);
@@ -1413,6 +1570,8 @@ mod tests {
             "ſ risk riſk ſecurity Kelvin K",
             "in in due  due course; in due\u{a0}course, in-due-courses; eLearning e - learning e learned",
             "a a a ab a a abs; a aab aa ab; data to data to data to data; data todata",
+            "| risk | 3 |\n| the risk owner | 4 |\n|risk|x|\n  risk | 5\nrisk|6 risk | 7",
+            "Owner named. The lead is named; owners leads named, owner\nnamed",
             "",
         ];
         for text in texts {
