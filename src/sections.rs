@@ -121,6 +121,7 @@ impl Catalog {
     /// Assigns canonical ids to every section; returns the inferred ones so the caller can
     /// tell the author.
     pub fn classify(&self, proposal: &mut Proposal) -> Vec<Inference> {
+        const PARALLEL_SECTIONS: usize = 256;
         let mut inferred = Vec::new();
         // Each section's evidence blocks, found once rather than by a scan per section.
         let mut blocks: Vec<Vec<usize>> = vec![Vec::new(); proposal.sections.len()];
@@ -129,17 +130,32 @@ impl Catalog {
                 blocks[s].push(bi);
             }
         }
-        for (i, own) in blocks.iter().enumerate() {
+        // (ids, inferred) per section; a long document's sections are read on all cores.
+        let read = |(i, own): (usize, &Vec<usize>)| {
             let ids = self.classify_heading(&proposal.sections[i].heading);
             if !ids.is_empty() {
-                proposal.sections[i].ids = ids;
+                return (ids, false);
+            }
+            match self.infer(proposal, i, own) {
+                Some(id) => (vec![id], true),
+                None => (Vec::new(), false),
+            }
+        };
+        let read: Vec<(Vec<String>, bool)> = if blocks.len() >= PARALLEL_SECTIONS {
+            use rayon::prelude::*;
+            blocks.par_iter().enumerate().map(read).collect()
+        } else {
+            blocks.iter().enumerate().map(read).collect()
+        };
+        for (i, (ids, was_inferred)) in read.into_iter().enumerate() {
+            if ids.is_empty() {
                 continue;
             }
-            if let Some(id) = self.infer(proposal, i, own) {
-                proposal.sections[i].ids = vec![id.clone()];
+            if was_inferred {
+                inferred.push(Inference { section: i, ids: ids.clone() });
                 proposal.sections[i].inferred = true;
-                inferred.push(Inference { section: i, ids: vec![id] });
             }
+            proposal.sections[i].ids = ids;
         }
         inferred
     }

@@ -47,10 +47,14 @@ pub(crate) struct Ctx<'a> {
     pub stage: Option<String>,
     pub nation: Option<String>,
     /// Real words in each section's subtree, counted once per proposal on first use.
-    real_words: std::cell::OnceCell<Vec<usize>>,
+    real_words: std::sync::OnceLock<Vec<usize>>,
     /// Per block, whether it is in what the proposal says it leaves out.
-    left_out: std::cell::OnceCell<Vec<bool>>,
+    left_out: std::sync::OnceLock<Vec<bool>>,
 }
+
+/// A proposal this large (bytes) is itself checked on all cores, a block or rule at a
+/// time; below it, one file per core is cheaper.
+const PARALLEL_WITHIN: usize = 512 * 1024;
 
 /// What became of one rule on one proposal: the compliance checklist behind JUnit and
 /// summary reports.
@@ -101,7 +105,8 @@ impl Options {
 
 /// Runs the selected rules over one proposal.
 pub fn check(proposal: &Proposal, file: FileId, set: &RuleSet, options: &Options) -> Checked {
-    let analysis = Analysis::new(proposal, &set.vocab);
+    let parallel = proposal.end >= PARALLEL_WITHIN;
+    let analysis = Analysis::new(proposal, &set.vocab, parallel);
     let stage = proposal.stage().or_else(|| options.default_stage.clone());
     let nation = proposal.nation().or_else(|| options.default_nation.clone());
     let mut ctx = Ctx {
@@ -115,30 +120,48 @@ pub fn check(proposal: &Proposal, file: FileId, set: &RuleSet, options: &Options
         real_words: Default::default(),
         left_out: Default::default(),
     };
-    ctx.triggers = set.vocab.triggers.iter().map(|t| ctx.trigger_hit(&t.fields, t.matcher.as_ref())).collect();
+    ctx.triggers = in_order(&set.vocab.triggers, parallel, |t| ctx.trigger_hit(&t.fields, t.matcher.as_ref()));
+    let results = in_order(&options.selected, parallel, |&i| (i, ctx.run_rule(i, options)));
     let mut out = Checked::default();
-    for &i in &options.selected {
-        let rule = &set.rules[i];
-        let applies = rule.at_stage(ctx.stage.as_deref()).and_then(|level| ctx.applies(rule).map(|labels| (level, labels)));
-        let Some(((stage_severity, min_level), labels)) = applies else {
-            out.statuses.push((i, RuleStatus::NotApplicable));
-            continue;
-        };
+    for (i, result) in results {
+        match result {
+            Some(found) => {
+                let failed = found.iter().any(|d| !d.advisory);
+                out.statuses.push((i, if failed { RuleStatus::Failed } else { RuleStatus::Met }));
+                out.diagnostics.extend(found);
+            }
+            None => out.statuses.push((i, RuleStatus::NotApplicable)),
+        }
+    }
+    out
+}
+
+/// `f` of every item, in order, worked out on all cores when `parallel`.
+fn in_order<T: Sync, R: Send>(items: &[T], parallel: bool, f: impl Fn(&T) -> R + Sync + Send) -> Vec<R> {
+    if parallel {
+        use rayon::prelude::*;
+        items.par_iter().map(f).collect()
+    } else {
+        items.iter().map(f).collect()
+    }
+}
+
+impl<'a> Ctx<'a> {
+    /// Rule `i`'s findings, or `None` when it does not apply.
+    fn run_rule(&self, i: usize, options: &Options) -> Option<Vec<Diagnostic>> {
+        let rule = &self.set.rules[i];
+        let ((stage_severity, min_level), labels) =
+            rule.at_stage(self.stage.as_deref()).and_then(|level| self.applies(rule).map(|labels| (level, labels)))?;
         let severity = options.severity.get(&i).copied().unwrap_or(stage_severity);
-        let mut found = checks::run(&ctx, rule, severity, min_level);
-        let failed = found.iter().any(|d| !d.advisory);
+        let mut found = checks::run(self, rule, severity, min_level);
         for d in &mut found {
             if !d.advisory {
                 d.secondary.extend(labels.iter().cloned());
             }
         }
-        out.statuses.push((i, if failed { RuleStatus::Failed } else { RuleStatus::Met }));
-        out.diagnostics.extend(found);
+        Some(found)
     }
-    out
-}
 
-impl<'a> Ctx<'a> {
     pub(crate) fn real_words(&self) -> &[usize] {
         self.real_words.get_or_init(|| {
             crate::sections::real_words(self.proposal, &|text: &str| checks::require_section::is_placeholder_text(self, text))

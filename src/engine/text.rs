@@ -51,15 +51,23 @@ pub struct Analysis {
 }
 
 impl Analysis {
-    pub fn new(proposal: &Proposal, vocab: &Vocab) -> Self {
-        let scans: Vec<Option<Scan>> =
-            proposal.blocks.iter().map(|b| b.kind.is_evidence().then(|| vocab.prefilter.scan(&b.text))).collect();
-        let blocks = proposal
-            .blocks
-            .iter()
-            .zip(&scans)
-            .map(|(b, scan)| if b.kind.is_evidence() { analyse(&b.text, b.kind, vocab, scan.as_ref()) } else { BlockText::default() })
-            .collect();
+    /// Reads every block; a large proposal's blocks are read on all cores (`parallel`).
+    pub fn new(proposal: &Proposal, vocab: &Vocab, parallel: bool) -> Self {
+        let read = |b: &crate::model::Block| {
+            if !b.kind.is_evidence() {
+                return (None, BlockText::default());
+            }
+            let scan = vocab.prefilter.scan(&b.text);
+            let text = analyse(&b.text, b.kind, vocab, Some(&scan));
+            (Some(scan), text)
+        };
+        let read: Vec<(Option<Scan>, BlockText)> = if parallel {
+            use rayon::prelude::*;
+            proposal.blocks.par_iter().map(read).collect()
+        } else {
+            proposal.blocks.iter().map(read).collect()
+        };
+        let (scans, blocks) = read.into_iter().unzip();
         Analysis { blocks, scans }
     }
 
