@@ -96,53 +96,40 @@ pub(super) fn compile_all(files: Vec<(String, String)>, db: &mut SourceDb) -> Re
         return Err(diags);
     };
 
+    // Packs are read and their rules compiled on all cores (literal analysis of every
+    // pattern is most of start-up); the checks across packs, and every diagnostic, then
+    // follow in pack and rule order.
+    let db_ref: &SourceDb = db;
+    let compiled: Vec<Result<CompiledPack, Box<Diagnostic>>> = {
+        use rayon::prelude::*;
+        packs.par_iter().map(|(file, text)| compile_pack(*file, text, db_ref, &trusted, &vocab, &catalog)).collect()
+    };
     let mut rules = Vec::new();
     let mut infos = Vec::new();
     let mut seen_ids: BTreeMap<String, (FileId, Span)> = BTreeMap::new();
     let mut seen_names: BTreeSet<String> = BTreeSet::new();
-    for (file, text) in packs {
-        let raw: RawPackFile = match toml::from_str(&text) {
-            Ok(r) => r,
-            Err(e) => {
-                diags.push(de_error(file, &e));
+    for pack in compiled {
+        let pack = match pack {
+            Ok(p) => p,
+            Err(d) => {
+                diags.push(*d);
                 continue;
             }
         };
-        let path = db.get(file).path.clone();
-        let user = !super::BUILTIN.iter().any(|(p, t)| *p == path && *t == db.get(file).text);
-        let mut ctx = Ctx { file, diags: &mut diags, user, trusted: trusted.contains(&file) };
-        let header = raw.pack.get_ref();
-        let principle = header.principle.as_ref().map(|p| p.get_ref().clone());
-        if let Some(p) = &header.principle {
-            if !PRINCIPLES.contains(&p.get_ref().as_str()) {
-                ctx.error(p.span(), format!("unknown principle `{}`; expected one of {}", p.get_ref(), PRINCIPLES.join(", ")));
+        let file = pack.file;
+        let mut ctx = Ctx { file, diags: &mut diags, user: false, trusted: false };
+        ctx.diags.append(&mut { pack.header_diags });
+        infos.push(pack.info);
+        for one in pack.rules {
+            if let Some((_, _)) = seen_ids.get(&one.id.0) {
+                ctx.error(one.id.1, format!("duplicate rule id `{}`", one.id.0));
             }
-        }
-        let prefix = header.prefix.get_ref().clone();
-        if prefix.is_empty() || !prefix.chars().all(|c| c.is_ascii_uppercase()) || prefix == "PL" {
-            ctx.error(header.prefix.span(), format!("prefix `{prefix}` must be capital letters (and `PL` is the tool's own)"));
-        }
-        infos.push(PackInfo {
-            path: path.clone(),
-            principle: principle.clone(),
-            prefix: prefix.clone(),
-            title: header.title.clone().unwrap_or_else(|| prefix.clone()),
-            summary: header.summary.clone().unwrap_or_default(),
-        });
-        for raw_rule in raw.rule {
-            let span = Span::from(raw_rule.span());
-            let r = raw_rule.into_inner();
-            let id = r.id.get_ref().clone();
-            if let Some((_, _)) = seen_ids.get(&id) {
-                ctx.error(r.id.span(), format!("duplicate rule id `{id}`"));
+            seen_ids.insert(one.id.0.clone(), (file, one.span));
+            if !seen_names.insert(one.name.0.clone()) {
+                ctx.error(one.name.1, format!("duplicate rule name `{}`", one.name.0));
             }
-            seen_ids.insert(id.clone(), (file, span));
-            if !seen_names.insert(r.name.get_ref().clone()) {
-                ctx.error(r.name.span(), format!("duplicate rule name `{}`", r.name.get_ref()));
-            }
-            if let Some(rule) = compile_rule(r, &prefix, principle.clone(), &path, span, &vocab, &catalog, &mut ctx) {
-                rules.push(rule);
-            }
+            ctx.diags.extend(one.diags);
+            rules.extend(one.rule);
         }
     }
     if !diags.is_empty() {
@@ -151,6 +138,71 @@ pub(super) fn compile_all(files: Vec<(String, String)>, db: &mut SourceDb) -> Re
     rules.sort_by(|a, b| a.id.cmp(&b.id));
     vocab.prefilter = Prefilter::new(all_matchers(&vocab, &rules));
     Ok(RuleSet { rules, packs: infos, vocab, catalog })
+}
+
+/// One pack, compiled on its own: what the checks across packs need, in order.
+struct CompiledPack {
+    file: FileId,
+    info: PackInfo,
+    header_diags: Vec<Diagnostic>,
+    rules: Vec<CompiledRule>,
+}
+
+struct CompiledRule {
+    id: (String, Span),
+    name: (String, Span),
+    span: Span,
+    rule: Option<Rule>,
+    diags: Vec<Diagnostic>,
+}
+
+fn compile_pack(
+    file: FileId,
+    text: &str,
+    db: &SourceDb,
+    trusted: &[FileId],
+    vocab: &Vocab,
+    catalog: &Catalog,
+) -> Result<CompiledPack, Box<Diagnostic>> {
+    let raw: RawPackFile = toml::from_str(text).map_err(|e| Box::new(de_error(file, &e)))?;
+    let path = db.get(file).path.clone();
+    let user = !super::BUILTIN.iter().any(|(p, t)| *p == path && *t == db.get(file).text);
+    let trusted = trusted.contains(&file);
+    let mut header_diags = Vec::new();
+    let mut ctx = Ctx { file, diags: &mut header_diags, user, trusted };
+    let header = raw.pack.get_ref();
+    let principle = header.principle.as_ref().map(|p| p.get_ref().clone());
+    if let Some(p) = &header.principle {
+        if !PRINCIPLES.contains(&p.get_ref().as_str()) {
+            ctx.error(p.span(), format!("unknown principle `{}`; expected one of {}", p.get_ref(), PRINCIPLES.join(", ")));
+        }
+    }
+    let prefix = header.prefix.get_ref().clone();
+    if prefix.is_empty() || !prefix.chars().all(|c| c.is_ascii_uppercase()) || prefix == "PL" {
+        ctx.error(header.prefix.span(), format!("prefix `{prefix}` must be capital letters (and `PL` is the tool's own)"));
+    }
+    let info = PackInfo {
+        path: path.clone(),
+        principle: principle.clone(),
+        prefix: prefix.clone(),
+        title: header.title.clone().unwrap_or_else(|| prefix.clone()),
+        summary: header.summary.clone().unwrap_or_default(),
+    };
+    let rules = raw
+        .rule
+        .into_iter()
+        .map(|raw_rule| {
+            let span = Span::from(raw_rule.span());
+            let r = raw_rule.into_inner();
+            let id = (r.id.get_ref().clone(), Span::from(r.id.span()));
+            let name = (r.name.get_ref().clone(), Span::from(r.name.span()));
+            let mut diags = Vec::new();
+            let mut ctx = Ctx { file, diags: &mut diags, user, trusted };
+            let rule = compile_rule(r, &prefix, principle.clone(), &path, span, vocab, catalog, &mut ctx);
+            CompiledRule { id, name, span, rule, diags }
+        })
+        .collect();
+    Ok(CompiledPack { file, info, header_diags, rules })
 }
 
 /// Every matcher a run can search with, cues and qualifiers first (every block needs them).

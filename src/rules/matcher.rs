@@ -569,6 +569,7 @@ struct Alt {
     literals: Option<Vec<String>>,
     /// Where a pattern's matches can start.
     starts: Starts,
+    may_be_empty: bool,
 }
 
 /// Where a pattern's matches can start: known starts are searched anchored, which keeps
@@ -586,7 +587,7 @@ enum Starts {
 impl Alt {
     fn term(spec: &TermSpec, source: String) -> Alt {
         match Term::from_spec(spec) {
-            Some(t) => Alt { literals: Some(t.literals()), kind: AltKind::Term(t), starts: Starts::Anywhere },
+            Some(t) => Alt { literals: Some(t.literals()), kind: AltKind::Term(t), starts: Starts::Anywhere, may_be_empty: false },
             None => Alt::pattern(source),
         }
     }
@@ -605,15 +606,13 @@ impl Alt {
             _ => Starts::Anywhere,
         };
         let prefixes = prefixes.filter(|_| starts == Starts::AtLiterals);
-        Alt { kind: AltKind::Pattern(Lazy::new(source)), literals: prefixes.or(inner), starts }
+        let may_be_empty = parsed.as_ref().is_none_or(|a| min_len(a) == 0);
+        Alt { kind: AltKind::Pattern(Lazy::new(source)), literals: prefixes.or(inner), starts, may_be_empty }
     }
 
     /// True when the alternative can match the empty string.
     fn may_be_empty(&self) -> bool {
-        match &self.kind {
-            AltKind::Term(_) => false,
-            AltKind::Pattern(p) => ast::parse::Parser::new().parse(&p.source).map_or(true, |a| min_len(&a) == 0),
-        }
+        self.may_be_empty
     }
 
     /// The leftmost match at or after `at` in `hay`, which starts at offset `base` of the
@@ -1058,7 +1057,7 @@ impl Prefilter {
                 AhoCorasick::builder()
                     .ascii_case_insensitive(true)
                     .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::DFA))
+                    .kind(Some(AhoCorasickKind::ContiguousNFA))
                     .build(&patterns)
                     .ok()
             })
@@ -1146,11 +1145,13 @@ fn necessary(ast: &Ast) -> Option<Vec<String>> {
         }
         Ast::Concat(c) => {
             let mut best: Option<Vec<String>> = None;
+            // Each piece's prefixes once, for every run they are part of.
+            let sets: Vec<Prefixes> = c.asts.iter().map(prefixes).collect();
             for i in 0..c.asts.len() {
                 // A run after a plain character is that character's run less one letter:
                 // never better, and trying every suffix of a long literal was quadratic.
                 let after_plain = i > 0 && matches!(&c.asts[i - 1], Ast::Literal(l) if l.c.is_ascii_alphanumeric());
-                let run = if after_plain { None } else { prefixes_of_run(&c.asts[i..]).and_then(finish) };
+                let run = if after_plain { None } else { prefixes_of_run(sets[i..].iter()).and_then(finish) };
                 for set in [run, necessary(&c.asts[i])].into_iter().flatten() {
                     if best.as_ref().is_none_or(|b| quality(&set) > quality(b)) {
                         best = Some(set);
@@ -1250,28 +1251,37 @@ fn prefixes(ast: &Ast) -> Prefixes {
             }
             Some(set)
         }
-        Ast::Concat(c) => prefixes_of_run(&c.asts),
+        Ast::Concat(c) => prefixes_of_run(c.asts.iter().map(prefixes)),
     }
 }
 
-/// The prefixes of a run of pieces matched one after another.
-fn prefixes_of_run(pieces: &[Ast]) -> Prefixes {
+/// The prefixes of a run of pieces matched one after another, from each piece's own.
+fn prefixes_of_run<S: std::borrow::Borrow<Prefixes>>(pieces: impl Iterator<Item = S>) -> Prefixes {
     let mut cur = vec![(String::new(), true)];
     for piece in pieces {
         if !cur.iter().any(|(_, e)| *e) {
             break;
         }
-        let Some(next) = prefixes(piece) else {
+        let Some(next) = piece.borrow() else {
             inexact(&mut cur);
             break;
         };
+        if let [(n, ne)] = next.as_slice() {
+            // One way on (a plain character): extend in place, the common case by far.
+            for (l, e) in cur.iter_mut().filter(|(_, e)| *e) {
+                l.push_str(n);
+                *e = *ne;
+            }
+            truncate_long(&mut cur);
+            continue;
+        }
         let mut grown = Vec::new();
         for (l, e) in &cur {
             if !e {
                 grown.push((l.clone(), false));
                 continue;
             }
-            for (n, ne) in &next {
+            for (n, ne) in next {
                 grown.push((format!("{l}{n}"), *ne));
             }
         }
@@ -1280,20 +1290,23 @@ fn prefixes_of_run(pieces: &[Ast]) -> Prefixes {
             break;
         }
         cur = grown;
-        if cur.iter().any(|(l, _)| l.len() > MAX_LITERAL) {
-            for (l, e) in &mut cur {
-                if l.len() > MAX_LITERAL {
-                    let mut cut = MAX_LITERAL;
-                    while !l.is_char_boundary(cut) {
-                        cut -= 1;
-                    }
-                    l.truncate(cut);
-                    *e = false;
-                }
-            }
-        }
+        truncate_long(&mut cur);
     }
     Some(cur)
+}
+
+/// Cuts literals to `MAX_LITERAL` bytes: a cut literal is no longer the whole match.
+fn truncate_long(set: &mut [(String, bool)]) {
+    for (l, e) in set {
+        if l.len() > MAX_LITERAL {
+            let mut cut = MAX_LITERAL;
+            while !l.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            l.truncate(cut);
+            *e = false;
+        }
+    }
 }
 
 fn inexact(set: &mut [(String, bool)]) {
