@@ -172,6 +172,7 @@ impl Settings {
                 severity,
                 default_stage: config.and_then(|c| c.stage.as_ref().map(|s| s.0.clone())),
                 default_nation: config.and_then(|c| c.nation.as_ref().map(|s| s.0.clone())),
+                parallel_from: None,
             },
             require_reason: config.is_none_or(|c| c.require_reason),
             register,

@@ -95,6 +95,9 @@ pub struct Options {
     pub severity: std::collections::BTreeMap<usize, Severity>,
     pub default_stage: Option<String>,
     pub default_nation: Option<String>,
+    /// The size (bytes) from which one proposal is checked on all cores; `None` for the
+    /// default, 512 KB.
+    pub parallel_from: Option<usize>,
 }
 
 impl Options {
@@ -105,7 +108,7 @@ impl Options {
 
 /// Runs the selected rules over one proposal.
 pub fn check(proposal: &Proposal, file: FileId, set: &RuleSet, options: &Options) -> Checked {
-    let parallel = proposal.end >= PARALLEL_WITHIN;
+    let parallel = proposal.end >= options.parallel_from.unwrap_or(PARALLEL_WITHIN);
     let analysis = Analysis::new(proposal, &set.vocab, parallel);
     let stage = proposal.stage().or_else(|| options.default_stage.clone());
     let nation = proposal.nation().or_else(|| options.default_nation.clone());
