@@ -22,11 +22,20 @@ fn rules() -> &'static RuleSet {
 
 /// Lints `inputs` on a pool of `threads` threads and renders JSON.
 fn json_of(inputs: &[Input], threads: usize) -> String {
+    json_checked_from(inputs, threads, None)
+}
+
+/// The same, checking each proposal on all cores from `parallel_from` bytes on.
+fn json_checked_from(inputs: &[Input], threads: usize, parallel_from: Option<usize>) -> String {
     let set = rules();
     let selected: Vec<usize> = (0..set.rules.len()).collect();
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
     let mut db = SourceDb::default();
-    let settings = |_: &Input| check::FileSettings::only(selected.clone());
+    let settings = |_: &Input| {
+        let mut s = check::FileSettings::only(selected.clone());
+        s.engine.parallel_from = parallel_from;
+        s
+    };
     let outcome = pool
         .install(|| check::run(inputs, set, &Options { max_size: 1 << 20, settings: &settings, stdin: None, progress: false }, &mut db));
     let report = Report { db: &db, files: &outcome.files, diagnostics: &outcome.diagnostics, rules: Some(set) };
@@ -54,26 +63,10 @@ fn json_is_identical_across_runs_threads_and_argument_order() {
 /// one is) gives exactly the findings, in the same order, of one checked on one thread.
 #[test]
 fn checking_within_a_file_on_all_cores_changes_nothing() {
-    let set = rules();
-    let selected: Vec<usize> = (0..set.rules.len()).collect();
     let inputs = fixture_inputs();
-    let lint = |parallel_from: usize| {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
-        let mut db = SourceDb::default();
-        let settings = |_: &Input| {
-            let mut s = check::FileSettings::only(selected.clone());
-            s.engine.parallel_from = Some(parallel_from);
-            s
-        };
-        let outcome = pool.install(|| {
-            check::run(&inputs, set, &Options { max_size: 1 << 20, settings: &settings, stdin: None, progress: false }, &mut db)
-        });
-        let report = Report { db: &db, files: &outcome.files, diagnostics: &outcome.diagnostics, rules: Some(set) };
-        (outcome.diagnostics.len(), render::render(OutputFormat::Json, &report, &RenderOptions::default()))
-    };
-    let (count, serial) = lint(usize::MAX);
-    assert!(count > 100, "the fixtures give findings to compare");
-    assert_eq!(lint(0).1, serial);
+    let serial = json_checked_from(&inputs, 2, Some(usize::MAX));
+    assert!(serial.matches("\"rule\": ").count() > 100, "the fixtures give findings to compare");
+    assert_eq!(json_checked_from(&inputs, 2, Some(0)), serial);
 }
 
 /// The same through the binary: RAYON_NUM_THREADS and the order of paths change nothing.
