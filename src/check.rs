@@ -44,6 +44,20 @@ pub struct FileEntry {
     pub facts: Vec<(String, String)>,
 }
 
+impl FileEntry {
+    /// An input not yet read: an error until linting says otherwise.
+    fn unread(input: &Input) -> Self {
+        FileEntry {
+            path: input.display.clone(),
+            format: input.format,
+            status: FileStatus::Error,
+            title: None,
+            rules: Vec::new(),
+            facts: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub files: Vec<FileEntry>,
@@ -151,14 +165,7 @@ pub fn run_chunked(inputs: &[Input], set: &RuleSet, options: &Options<'_>, chunk
 /// (for fuzzing and tests: any bytes in, diagnostics out).
 pub fn run_bytes(input: &Input, bytes: Vec<u8>, set: &RuleSet, selected: &[usize], db: &mut SourceDb) -> Outcome {
     let settings = FileSettings::only(selected.to_vec());
-    let entry = FileEntry {
-        path: input.display.clone(),
-        format: input.format,
-        status: FileStatus::Error,
-        title: None,
-        rules: Vec::new(),
-        facts: Vec::new(),
-    };
+    let entry = FileEntry::unread(input);
     collect(vec![process_bytes(input, entry, bytes, set, &settings)], db)
 }
 
@@ -206,14 +213,7 @@ pub fn sort(diags: &mut [Diagnostic], db: &SourceDb) {
 }
 
 fn process(input: &Input, set: &RuleSet, options: &Options<'_>) -> Processed {
-    let mut entry = FileEntry {
-        path: input.display.clone(),
-        format: input.format,
-        status: FileStatus::Error,
-        title: None,
-        rules: Vec::new(),
-        facts: Vec::new(),
-    };
+    let mut entry = FileEntry::unread(input);
     let fail = |entry: FileEntry, code: ToolCode, message: String, help: Option<&str>| {
         let mut d = Diagnostic::tool(code, 0, Span::point(0), message);
         d.help = help.map(str::to_string);

@@ -61,13 +61,7 @@ impl Analysis {
             let text = analyse(&b.text, b.kind, vocab, Some(&scan));
             (Some(scan), text)
         };
-        let read: Vec<(Option<Scan>, BlockText)> = if parallel {
-            use rayon::prelude::*;
-            proposal.blocks.par_iter().map(read).collect()
-        } else {
-            proposal.blocks.iter().map(read).collect()
-        };
-        let (scans, blocks) = read.into_iter().unzip();
+        let (scans, blocks) = super::in_order(&proposal.blocks, parallel, read).into_iter().unzip();
         Analysis { blocks, scans }
     }
 

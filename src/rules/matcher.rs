@@ -569,6 +569,7 @@ struct Alt {
     literals: Option<Vec<String>>,
     /// Where a pattern's matches can start.
     starts: Starts,
+    /// True when the alternative can match the empty string.
     may_be_empty: bool,
 }
 
@@ -608,11 +609,6 @@ impl Alt {
         let prefixes = prefixes.filter(|_| starts == Starts::AtLiterals);
         let may_be_empty = parsed.as_ref().is_none_or(|a| min_len(a) == 0);
         Alt { kind: AltKind::Pattern(Lazy::new(source)), literals: prefixes.or(inner), starts, may_be_empty }
-    }
-
-    /// True when the alternative can match the empty string.
-    fn may_be_empty(&self) -> bool {
-        self.may_be_empty
     }
 
     /// The leftmost match at or after `at` in `hay`, which starts at offset `base` of the
@@ -751,7 +747,7 @@ impl Matcher {
     }
 
     fn from_alts(source: String, alts: Vec<Alt>) -> Matcher {
-        let split = !alts.iter().any(Alt::may_be_empty);
+        let split = !alts.iter().any(|a| a.may_be_empty);
         Matcher { inner: Arc::new(Inner { whole: Lazy::new(source.clone()), source, alts, split, slot: OnceLock::new() }) }
     }
 
