@@ -199,13 +199,33 @@ impl Dialect {
 }
 
 pub fn compile(source: &str) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(&ascii_word_boundaries(source)).case_insensitive(true).size_limit(SIZE_LIMIT).dfa_size_limit(DFA_SIZE_LIMIT).build()
+    RegexBuilder::new(&dialect_classes(source, Form::Unicode))
+        .case_insensitive(true)
+        .size_limit(SIZE_LIMIT)
+        .dfa_size_limit(DFA_SIZE_LIMIT)
+        .build()
 }
 
-/// Rewrites `\b` as the ASCII word boundary `(?-u:\b)`. A Unicode word boundary rules out
-/// the regex crate's DFAs and makes every search fall back to a far slower engine; for
-/// proposal prose the two differ only next to non-ASCII letters.
-fn ascii_word_boundaries(source: &str) -> String {
+/// The letters `\w` matches besides ASCII ones: the accented Latin letters of Welsh,
+/// Irish, Scottish Gaelic and European names. Unicode's whole `\w` (and `\d`, with the
+/// digits of every script) made each pattern's automata several times larger for letters
+/// no proposal uses; RE2 and Go, which Vale uses, keep these classes ASCII.
+const LATIN_LETTERS: &str = r"\x{C0}-\x{D6}\x{D8}-\x{F6}\x{F8}-\x{24F}\x{1E00}-\x{1EFF}";
+
+/// Which text a pattern is rewritten for: the ASCII form leaves out non-ASCII letters,
+/// which ASCII text cannot hold.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Form {
+    Ascii,
+    Unicode,
+}
+
+/// Rewrites the pattern classes as the packs mean them: `\b` as the ASCII word boundary
+/// `(?-u:\b)` (a Unicode one rules out the regex crate's DFAs), `\d` as `[0-9]`, and `\w`
+/// as ASCII word characters and Latin letters. A nested class such as `[0-9]` is valid
+/// inside a bracketed class too, so `[\w-]` needs no special case.
+fn dialect_classes(source: &str, form: Form) -> String {
+    let latin = if form == Form::Unicode { LATIN_LETTERS } else { "" };
     let mut out = String::with_capacity(source.len() + 16);
     let mut chars = source.chars().peekable();
     let mut in_class = false;
@@ -213,6 +233,18 @@ fn ascii_word_boundaries(source: &str) -> String {
         if c == '\\' {
             match chars.next() {
                 Some('b') if !in_class => out.push_str("(?-u:\\b)"),
+                Some('d') => out.push_str("[0-9]"),
+                Some('D') => out.push_str("[^0-9]"),
+                Some('w') => {
+                    out.push_str("[0-9A-Za-z_");
+                    out.push_str(latin);
+                    out.push(']');
+                }
+                Some('W') => {
+                    out.push_str("[^0-9A-Za-z_");
+                    out.push_str(latin);
+                    out.push(']');
+                }
                 Some(next) => {
                     out.push('\\');
                     out.push(next);
@@ -236,7 +268,7 @@ pub fn check_syntax(source: &str) -> Result<(), String> {
     regex_syntax::ParserBuilder::new()
         .case_insensitive(true)
         .build()
-        .parse(&ascii_word_boundaries(source))
+        .parse(&dialect_classes(source, Form::Unicode))
         .map(|_| ())
         .map_err(|e| e.to_string())
 }
@@ -280,7 +312,7 @@ impl Lazy {
                     .case_insensitive(true)
                     .utf8(true)
                     .build()
-                    .parse(&ascii_word_boundaries(&self.source))
+                    .parse(&dialect_classes(&self.source, Form::Unicode))
                     .ok()
             })
             .as_ref()
@@ -310,7 +342,7 @@ impl Lazy {
             .unicode(false)
             .utf8(false)
             .build()
-            .parse(&ascii_word_boundaries(&self.source))
+            .parse(&dialect_classes(&self.source, Form::Ascii))
             .ok()
     }
 
@@ -1451,7 +1483,22 @@ mod tests {
 
     #[test]
     fn word_boundaries_become_ascii_outside_classes() {
-        assert_eq!(ascii_word_boundaries(r"\bx\b [\b] \\b"), r"(?-u:\b)x(?-u:\b) [\b] \\b");
+        assert_eq!(dialect_classes(r"\bx\b [\b] \\b", Form::Unicode), r"(?-u:\b)x(?-u:\b) [\b] \\b");
+    }
+
+    #[test]
+    fn word_and_digit_classes_are_ascii_and_latin_letters() {
+        let ascii = dialect_classes(r"\w[\w-]\W\d[^\D]", Form::Ascii);
+        assert_eq!(ascii, r"[0-9A-Za-z_][[0-9A-Za-z_]-][^0-9A-Za-z_][0-9][^[^0-9]]");
+        let word = compile(r"\A\w+\z").unwrap();
+        for text in ["Môn", "Ynys", "ŵyr", "naïve", "Ẃ", "x_1"] {
+            assert!(word.is_match(text), "{text}");
+        }
+        for text in ["π", "×", "÷", "–", "’", "日本"] {
+            assert!(!word.is_match(text), "{text}");
+        }
+        assert!(compile(r"\A\W\z").unwrap().is_match("×"));
+        assert!(!compile(r"\A\d\z").unwrap().is_match("٣"));
     }
 
     fn literals(pattern: &str) -> Option<Vec<String>> {
