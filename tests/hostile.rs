@@ -403,7 +403,7 @@ fn an_oversized_pattern_is_refused() {
     let rules = span_rules(tmp.path());
     std::fs::write(
         rules.join("huge.toml"),
-        "[pack]\nprinciple = \"ethical\"\nprefix = \"HUG\"\ntitle = \"Huge\"\n\n[[rule]]\nid = \"HUG-001\"\nname = \"huge\"\nseverity = \"warning\"\ncheck = \"forbid\"\nmessage = \"m\"\nwhy = \"w\"\nhelp = \"h\"\npatterns = ['\\w{1000}\\w{1000}\\w{1000}']\n\n[[rule.example]]\nexpect = \"fail\"\ntext = \"# T\\n\\naaaa\\n\"\n\n[[rule.example]]\nexpect = \"pass\"\ntext = \"# T\\n\\nb\\n\"\n",
+        "[pack]\nprinciple = \"ethical\"\nprefix = \"HUG\"\ntitle = \"Huge\"\n\n[[rule]]\nid = \"HUG-001\"\nname = \"huge\"\nseverity = \"warning\"\ncheck = \"forbid\"\nmessage = \"m\"\nwhy = \"w\"\nhelp = \"h\"\npatterns = ['\\pL{1000}\\pL{1000}\\pL{1000}']\n\n[[rule.example]]\nexpect = \"fail\"\ntext = \"# T\\n\\naaaa\\n\"\n\n[[rule.example]]\nexpect = \"pass\"\ntext = \"# T\\n\\nb\\n\"\n",
     )
     .unwrap();
     let out =
