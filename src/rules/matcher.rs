@@ -10,8 +10,10 @@
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::{Regex, RegexBuilder};
-use regex_automata::meta;
+use regex_automata::nfa::thompson;
+use regex_automata::util::pool::Pool;
 use regex_automata::Input;
+use regex_automata::{hybrid, meta};
 use regex_syntax::ast::{self, Ast};
 use regex_syntax::hir::{Hir, HirKind, Look};
 use std::borrow::Cow;
@@ -313,11 +315,97 @@ struct Lazy {
     source: String,
     hir: OnceLock<Option<Hir>>,
     forms: [OnceLock<Option<meta::Regex>>; 2],
+    /// Forward-only automata for searches anchored at known starts, which need no reverse
+    /// NFA (half of building a full regex).
+    forward: [OnceLock<Option<Box<Forward>>>; 2],
+}
+
+/// Why an anchored search stopped before it knew the answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    /// The block's allowance of bytes for anchored searches ran out: searching the rest of
+    /// it once, unanchored, keeps the whole search linear.
+    Budget,
+    /// The lazy DFA gave up or met a byte it cannot decide on.
+    Unsupported,
+}
+
+/// A lazy DFA that finds where a match starting at a given offset ends.
+struct Forward {
+    dfa: hybrid::dfa::DFA,
+    caches: Pool<hybrid::dfa::Cache, CacheFn>,
+}
+
+type CacheFn = Box<dyn Fn() -> hybrid::dfa::Cache + Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>;
+
+impl std::fmt::Debug for Forward {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Forward").finish_non_exhaustive()
+    }
+}
+
+impl Forward {
+    /// `None` when the pattern needs the full regex (too large for the cache).
+    fn build(hir: &Hir) -> Option<Box<Forward>> {
+        let nfa = thompson::Compiler::new()
+            .configure(
+                thompson::Config::new()
+                    .utf8(true)
+                    .nfa_size_limit(Some(SIZE_LIMIT))
+                    .shrink(false)
+                    .which_captures(thompson::WhichCaptures::None),
+            )
+            .build_from_hir(hir)
+            .ok()?;
+        let dfa = hybrid::dfa::DFA::builder()
+            .configure(
+                hybrid::dfa::Config::new()
+                    .match_kind(regex_automata::MatchKind::LeftmostFirst)
+                    .unicode_word_boundary(true)
+                    .cache_capacity(HYBRID_CACHE)
+                    // Give up (and let the full regex search) rather than thrash the cache.
+                    .minimum_cache_clear_count(Some(3))
+                    .minimum_bytes_per_state(Some(10)),
+            )
+            .build_from_nfa(nfa)
+            .ok()?;
+        let for_cache = dfa.clone();
+        let caches = Pool::new(Box::new(move || for_cache.create_cache()) as CacheFn);
+        Some(Box::new(Forward { dfa, caches }))
+    }
+
+    /// The end of the leftmost-first match that starts at `at`, stepping the lazy DFA a
+    /// byte at a time so that every byte read is counted against `budget`.
+    fn end(&self, hay: &str, at: usize, budget: &mut usize) -> Result<Option<usize>, Stop> {
+        let mut cache = self.caches.get();
+        let input = Input::new(hay).range(at..).anchored(regex_automata::Anchored::Yes);
+        let mut state = self.dfa.start_state_forward(&mut cache, &input).map_err(|_| Stop::Unsupported)?;
+        let mut end = None;
+        for (i, &byte) in hay.as_bytes()[at..].iter().enumerate() {
+            if *budget == 0 {
+                return Err(Stop::Budget);
+            }
+            *budget -= 1;
+            state = self.dfa.next_state(&mut cache, state, byte).map_err(|_| Stop::Unsupported)?;
+            if state.is_tagged() {
+                // A DFA reports a match one byte late: this state means one ended at `i`.
+                if state.is_match() {
+                    end = Some(at + i);
+                } else if state.is_dead() {
+                    return Ok(end);
+                } else if state.is_quit() {
+                    return Err(Stop::Unsupported);
+                }
+            }
+        }
+        state = self.dfa.next_eoi_state(&mut cache, state).map_err(|_| Stop::Unsupported)?;
+        Ok(if state.is_match() { Some(hay.len()) } else { end })
+    }
 }
 
 impl Lazy {
     fn new(source: String) -> Self {
-        Lazy { source, hir: OnceLock::new(), forms: Default::default() }
+        Lazy { source, hir: OnceLock::new(), forms: Default::default(), forward: Default::default() }
     }
 
     fn hir(&self) -> Option<&Hir> {
@@ -362,13 +450,19 @@ impl Lazy {
     }
 
     fn get(&self, kind: TextKind) -> Option<&meta::Regex> {
+        self.form(&self.forms, kind, Lazy::build)
+    }
+
+    /// The automaton in `slots` for text of `kind`, built on first use: the ASCII form for
+    /// ASCII text unless it cannot be built, else the Unicode one.
+    fn form<'a, T>(&self, slots: &'a [OnceLock<Option<T>>; 2], kind: TextKind, build: fn(&Hir) -> Option<T>) -> Option<&'a T> {
         let ascii = (kind == TextKind::Ascii).then(|| {
-            self.forms[0].get_or_init(|| match self.ascii_hir() {
-                Some(h) => Lazy::build(&h),
-                None => self.hir().and_then(|h| Lazy::build(&ascii_only(h))),
+            slots[0].get_or_init(|| match self.ascii_hir() {
+                Some(h) => build(&h),
+                None => self.hir().and_then(|h| build(&ascii_only(h))),
             })
         });
-        ascii.and_then(Option::as_ref).or_else(|| self.forms[1].get_or_init(|| self.hir().and_then(Lazy::build)).as_ref())
+        ascii.and_then(Option::as_ref).or_else(|| slots[1].get_or_init(|| self.hir().and_then(build)).as_ref())
     }
 
     fn find_at(&self, hay: &str, kind: TextKind, at: usize) -> Option<(usize, usize)> {
@@ -378,10 +472,15 @@ impl Lazy {
         self.get(kind)?.search(&Input::new(hay).range(at..)).map(|m| (m.start(), m.end()))
     }
 
-    /// The match that starts at `at`, if there is one.
-    fn find_anchored(&self, hay: &str, kind: TextKind, at: usize) -> Option<(usize, usize)> {
+    /// The match that starts at `at`, if there is one; `Err` when `budget` ran out first.
+    fn find_anchored(&self, hay: &str, kind: TextKind, at: usize, budget: &mut usize) -> Result<Option<(usize, usize)>, Stop> {
+        match self.form(&self.forward, kind, Forward::build).map(|f| f.end(hay, at, budget)) {
+            Some(Ok(end)) => return Ok(end.map(|end| (at, end))),
+            Some(Err(Stop::Budget)) => return Err(Stop::Budget),
+            Some(Err(Stop::Unsupported)) | None => {}
+        }
         let input = Input::new(hay).range(at..).anchored(regex_automata::Anchored::Yes);
-        self.get(kind)?.search(&input).map(|m| (m.start(), m.end()))
+        Ok(self.get(kind).and_then(|r| r.search(&input)).map(|m| (m.start(), m.end())))
     }
 }
 
@@ -645,12 +744,11 @@ impl Alt {
         let inner = parsed.as_ref().and_then(necessary);
         let prefixes =
             parsed.as_ref().and_then(literals_of).filter(|set| inner.as_ref().is_none_or(|i| quality(set).0 >= quality(i).0.min(3)));
-        // An anchored search at every start costs each start up to a whole match: only
-        // patterns whose matches are short take them, which keeps every search linear.
-        let short = parsed.as_ref().and_then(max_len).is_some_and(|n| n <= MAX_ANCHORED_SPAN);
+        // Anchored searches need only a forward automaton, half of what an unanchored one
+        // costs to build; their budget keeps a pattern that matches at no start linear.
         let starts = match &prefixes {
-            Some(_) if short => Starts::AtLiterals,
-            None if short && parsed.as_ref().is_some_and(starts_line) => Starts::AtLines,
+            Some(_) => Starts::AtLiterals,
+            None if parsed.as_ref().is_some_and(starts_line) => Starts::AtLines,
             _ => Starts::Anywhere,
         };
         let prefixes = prefixes.filter(|_| starts == Starts::AtLiterals);
@@ -660,7 +758,18 @@ impl Alt {
 
     /// The leftmost match at or after `at` in `hay`, which starts at offset `base` of the
     /// block `scan` was made from.
-    fn find_at(&self, hay: &str, kind: TextKind, at: usize, scan: &Scan, literals: Option<&[u32]>, base: usize) -> Option<(usize, usize)> {
+    /// Anchored searches read at most `budget` bytes in all; past it, the rest of the block
+    /// is searched unanchored (and `budget` stays 0 for the calls after).
+    fn find_at(
+        &self,
+        hay: &str,
+        at: usize,
+        scan: &Scan,
+        literals: Option<&[u32]>,
+        base: usize,
+        budget: &mut usize,
+    ) -> Option<(usize, usize)> {
+        let kind = scan.kind;
         match (&self.kind, literals) {
             // A term starts with one of its literals: try it only where one is.
             (AltKind::Term(t), Some(lits)) => lits
@@ -673,8 +782,16 @@ impl Alt {
             (AltKind::Pattern(p), _) if self.starts == Starts::AtLines => {
                 let first = (at == 0 || hay.as_bytes().get(at - 1) == Some(&b'\n')).then_some(at);
                 let after_newlines = hay.get(at..)?.match_indices('\n').map(|(i, _)| at + i + 1);
-                first.into_iter().chain(after_newlines).filter(|&s| s <= hay.len()).find_map(|s| p.find_anchored(hay, kind, s))
+                for s in first.into_iter().chain(after_newlines).filter(|&s| s <= hay.len()) {
+                    match p.find_anchored(hay, kind, s, budget) {
+                        Ok(Some(found)) => return Some(found),
+                        Ok(None) => {}
+                        Err(_) => return p.find_at(hay, kind, s),
+                    }
+                }
+                None
             }
+            (AltKind::Pattern(p), _) if *budget == 0 => p.find_at(hay, kind, at),
             (AltKind::Pattern(p), Some(lits)) if self.starts == Starts::AtLiterals => {
                 let mut cursors: Vec<usize> = lits.iter().map(|&l| scan.first_hit(l, base + at)).collect();
                 let mut tried = None;
@@ -693,8 +810,11 @@ impl Alt {
                     }
                     if tried != Some(s) {
                         tried = Some(s);
-                        if let Some(found) = p.find_anchored(hay, kind, s) {
-                            return Some(found);
+                        match p.find_anchored(hay, kind, s, budget) {
+                            Ok(Some(found)) => return Some(found),
+                            Ok(None) => {}
+                            // Every earlier start failed, so the leftmost match is at or after `s`.
+                            Err(_) => return p.find_at(hay, kind, s),
                         }
                     }
                 }
@@ -878,8 +998,8 @@ impl Matcher {
         if !scan.matchers.contains(slot.index as usize) {
             return Matches { alts: &self.inner.alts, hay: text, state: State::Done };
         }
-        let cands = candidates(&self.inner, slot, scan);
-        Matches { alts: &self.inner.alts, hay: text, state: State::Split(Split { scan, kind, at: 0, cands }) }
+        let cands = candidates(&self.inner, slot, scan, text);
+        Matches { alts: &self.inner.alts, hay: text, state: State::Split(Split { scan, at: 0, cands }) }
     }
 
     /// True when the matcher matches in `text[range]`, searched on its own, where `text`
@@ -892,9 +1012,9 @@ impl Matcher {
         if !scan.matchers.contains(slot.index as usize) {
             return false;
         }
-        candidates(&self.inner, slot, scan)
+        candidates(&self.inner, slot, scan, hay)
             .into_iter()
-            .any(|c| self.inner.alts[c.alt].find_at(hay, scan.kind, 0, scan, c.literals, range.start).is_some())
+            .any(|mut c| self.inner.alts[c.alt].find_at(hay, 0, scan, c.literals, range.start, &mut c.budget).is_some())
     }
 }
 
@@ -905,14 +1025,23 @@ struct Cand<'a> {
     literals: Option<&'a [u32]>,
     next: Option<(usize, usize)>,
     done: bool,
+    /// Bytes left for this alternative's anchored searches in the haystack.
+    budget: usize,
 }
 
-fn candidates<'a>(inner: &Inner, slot: &'a Slot, scan: &Scan) -> Vec<Cand<'a>> {
+/// How many bytes anchored searches may read per alternative and haystack: a few times the
+/// haystack, which ordinary patterns never approach.
+fn anchored_budget(hay: &str) -> usize {
+    hay.len().saturating_mul(2).saturating_add(4096)
+}
+
+fn candidates<'a>(inner: &Inner, slot: &'a Slot, scan: &Scan, hay: &str) -> Vec<Cand<'a>> {
+    let budget = anchored_budget(hay);
     slot.literals
         .iter()
         .enumerate()
         .filter(|(_, lits)| lits.as_ref().is_none_or(|l| l.iter().any(|&id| scan.literals.contains(id as usize))))
-        .map(|(alt, lits)| Cand { alt, literals: lits.as_deref(), next: None, done: false })
+        .map(|(alt, lits)| Cand { alt, literals: lits.as_deref(), next: None, done: false, budget })
         .filter(|c| c.alt < inner.alts.len())
         .collect()
 }
@@ -925,7 +1054,6 @@ enum State<'t> {
 
 struct Split<'t> {
     scan: &'t Scan,
-    kind: TextKind,
     at: usize,
     cands: Vec<Cand<'t>>,
 }
@@ -961,7 +1089,7 @@ impl<'t> Split<'t> {
                 continue;
             }
             if c.next.is_none_or(|(s, _)| s < self.at) {
-                c.next = alts[c.alt].find_at(hay, self.kind, self.at, self.scan, c.literals, 0);
+                c.next = alts[c.alt].find_at(hay, self.at, self.scan, c.literals, 0, &mut c.budget);
                 if c.next.is_none() {
                     c.done = true;
                     continue;
@@ -1152,7 +1280,6 @@ type Prefixes = Option<Vec<(String, bool)>>;
 
 const MAX_PREFIXES: usize = 64;
 /// The longest match, in characters, of a pattern searched anchored at each start.
-const MAX_ANCHORED_SPAN: usize = 512;
 const MAX_LITERAL: usize = 24;
 const MAX_CLASS: usize = 10;
 
@@ -1399,26 +1526,6 @@ fn item_chars(item: &ast::ClassSetItem, out: &mut Vec<char>) -> Option<()> {
 }
 
 /// The fewest characters a match can have (0 when it can be empty).
-/// The most characters a match can span, when bounded.
-fn max_len(ast: &Ast) -> Option<usize> {
-    match ast {
-        Ast::Empty(_) | Ast::Flags(_) | Ast::Assertion(_) => Some(0),
-        Ast::Literal(_) | Ast::Dot(_) | Ast::ClassUnicode(_) | Ast::ClassPerl(_) | Ast::ClassBracketed(_) => Some(1),
-        Ast::Group(g) => max_len(&g.ast),
-        Ast::Repetition(r) => {
-            use ast::{RepetitionKind as K, RepetitionRange as R};
-            let max = match &r.op.kind {
-                K::ZeroOrOne => 1,
-                K::Range(R::Exactly(n) | R::Bounded(_, n)) => *n as usize,
-                K::ZeroOrMore | K::OneOrMore | K::Range(R::AtLeast(_)) => return None,
-            };
-            max.checked_mul(max_len(&r.ast)?)
-        }
-        Ast::Alternation(a) => a.asts.iter().map(max_len).try_fold(0, |m, l| Some(m.max(l?))),
-        Ast::Concat(c) => c.asts.iter().map(max_len).try_fold(0usize, |m, l| m.checked_add(l?)),
-    }
-}
-
 fn min_len(ast: &Ast) -> usize {
     match ast {
         Ast::Empty(_) | Ast::Flags(_) | Ast::Assertion(_) => 0,
@@ -1540,18 +1647,52 @@ mod tests {
         )
         .unwrap();
         let starts: Vec<Starts> = m.inner.alts.iter().map(|a| a.starts).collect();
-        // Unbounded matches are searched from the block's start: an anchored search at each
-        // `a` of "aaaa…" would each run to the end.
+        // Only a pattern with neither known literals nor line starts is searched unanchored;
+        // `(a+)+$` is anchored too, its budget keeping "aaaa…" linear.
         let expected = [
-            Starts::Anywhere,
-            Starts::Anywhere,
+            Starts::AtLines,
+            Starts::AtLiterals,
             Starts::AtLiterals,
             Starts::Anywhere,
-            Starts::Anywhere,
+            Starts::AtLiterals,
             Starts::AtLiterals,
             Starts::AtLines,
         ];
         assert_eq!(starts, expected);
+    }
+
+    #[test]
+    fn anchored_searches_past_their_budget_agree_with_the_whole_regex() {
+        let d = dialect();
+        let sources = vec![
+            Source::Pattern(d.pattern_source(r"a[a\n]*!x").unwrap()),
+            Source::Term("risk"),
+            Source::Pattern(d.pattern_source(r"(?m)^a[a\n]*!x").unwrap()),
+        ];
+        let m = Matcher::new(&d, sources).unwrap();
+        let pre = Prefilter::new([&m]);
+        let whole = compile(m.as_str()).unwrap();
+        // From every `a`, and every line start, the patterns read on to the `!` and fail.
+        let text = format!("{}!y risk a!x\naa!x", "a\n".repeat(3000));
+        let scan = pre.scan(&text);
+        let got: Vec<(usize, usize)> = m.find_iter_scanned(Some(&scan), &text).map(|x| (x.start(), x.end())).collect();
+        let want: Vec<(usize, usize)> = whole.find_iter(&text).map(|x| (x.start(), x.end())).collect();
+        assert_eq!(got, want);
+        assert!(m.is_match_scanned(Some(&scan), &text, 0..text.len()));
+        let AltKind::Pattern(first) = &m.inner.alts[0].kind else { panic!("a pattern") };
+        let mut budget = anchored_budget(&text);
+        let mut ran_out = false;
+        for start in (0..6000).step_by(2) {
+            match first.find_anchored(&text, TextKind::Ascii, start, &mut budget) {
+                Ok(found) => assert_eq!(found, None),
+                Err(stop) => {
+                    assert_eq!(stop, Stop::Budget);
+                    ran_out = true;
+                    break;
+                }
+            }
+        }
+        assert!(ran_out && budget == 0, "the budget is {budget}");
     }
 
     #[test]
