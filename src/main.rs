@@ -2,6 +2,9 @@ use clap::Parser;
 use std::io::Write;
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = proplint::cli::Cli::parse();
     // `check` streams its findings here as files are linted.
