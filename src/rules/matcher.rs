@@ -328,6 +328,8 @@ enum Stop {
     Budget,
     /// The lazy DFA gave up or met a byte it cannot decide on.
     Unsupported,
+    /// The ASCII form met a non-ASCII byte.
+    NonAscii,
 }
 
 /// A lazy DFA that finds where a match starting at a given offset ends.
@@ -375,8 +377,9 @@ impl Forward {
     }
 
     /// The end of the leftmost-first match that starts at `at`, stepping the lazy DFA a
-    /// byte at a time so that every byte read is counted against `budget`.
-    fn end(&self, hay: &str, at: usize, budget: &mut usize) -> Result<Option<usize>, Stop> {
+    /// byte at a time so that every byte read is counted against `budget`. With
+    /// `ascii_bytes_only`, a non-ASCII byte stops the search undecided.
+    fn end(&self, hay: &str, at: usize, budget: &mut usize, ascii_bytes_only: bool) -> Result<Option<usize>, Stop> {
         let mut cache = self.caches.get();
         let input = Input::new(hay).range(at..).anchored(regex_automata::Anchored::Yes);
         let mut state = self.dfa.start_state_forward(&mut cache, &input).map_err(|_| Stop::Unsupported)?;
@@ -386,6 +389,9 @@ impl Forward {
                 return Err(Stop::Budget);
             }
             *budget -= 1;
+            if ascii_bytes_only && !byte.is_ascii() {
+                return Err(Stop::NonAscii);
+            }
             state = self.dfa.next_state(&mut cache, state, byte).map_err(|_| Stop::Unsupported)?;
             if state.is_tagged() {
                 // A DFA reports a match one byte late: this state means one ended at `i`.
@@ -474,10 +480,19 @@ impl Lazy {
 
     /// The match that starts at `at`, if there is one; `Err` when `budget` ran out first.
     fn find_anchored(&self, hay: &str, kind: TextKind, at: usize, budget: &mut usize) -> Result<Option<(usize, usize)>, Stop> {
-        match self.form(&self.forward, kind, Forward::build).map(|f| f.end(hay, at, budget)) {
-            Some(Ok(end)) => return Ok(end.map(|end| (at, end))),
-            Some(Err(Stop::Budget)) => return Err(Stop::Budget),
-            Some(Err(Stop::Unsupported)) | None => {}
+        // The two forms agree on ASCII text, so they step through the same states while
+        // they read ASCII bytes: the ASCII form decides every search that reads no other,
+        // even in a block with a pound sign or a dash elsewhere, and the Unicode form (a
+        // second parse and a larger automaton) is built only for the rest.
+        let forms = if kind == TextKind::Unicode { &[TextKind::Ascii, TextKind::Unicode][..] } else { &[TextKind::Ascii][..] };
+        for &form in forms {
+            let ascii_bytes_only = form != kind;
+            match self.form(&self.forward, form, Forward::build).map(|f| f.end(hay, at, budget, ascii_bytes_only)) {
+                Some(Ok(end)) => return Ok(end.map(|end| (at, end))),
+                Some(Err(Stop::Budget)) => return Err(Stop::Budget),
+                Some(Err(Stop::NonAscii)) => continue,
+                Some(Err(Stop::Unsupported)) | None => break,
+            }
         }
         let input = Input::new(hay).range(at..).anchored(regex_automata::Anchored::Yes);
         Ok(self.get(kind).and_then(|r| r.search(&input)).map(|m| (m.start(), m.end())))
@@ -1693,6 +1708,23 @@ mod tests {
             }
         }
         assert!(ran_out && budget == 0, "the budget is {budget}");
+    }
+
+    #[test]
+    fn the_ascii_form_hands_non_ascii_bytes_to_the_unicode_form() {
+        let d = dialect();
+        let m = Matcher::new(&d, vec![Source::Pattern(d.pattern_source(r"\brisks?\b[^.\n]{0,20}\bowner").unwrap())]).unwrap();
+        let pre = Prefilter::new([&m]);
+        let whole = compile(m.as_str()).unwrap();
+        // Ten characters but 26 bytes between the first "risk" and "owner", which only the
+        // Unicode form counts as the pattern means; then an ASCII match in the same block.
+        let text = "the risk ’’’’’’’’ owner; risk ’’’’’’’’’’’’’’’’’’’’ owner; risk, the owner";
+        let scan = pre.scan(text);
+        assert_eq!(scan.kind, TextKind::Unicode);
+        let got: Vec<(usize, usize)> = m.find_iter_scanned(Some(&scan), text).map(|x| (x.start(), x.end())).collect();
+        let want: Vec<(usize, usize)> = whole.find_iter(text).map(|x| (x.start(), x.end())).collect();
+        assert_eq!(got.len(), 2);
+        assert_eq!(got, want);
     }
 
     #[test]
