@@ -18,14 +18,14 @@ const EMPTY_LIST: &str = "{\n  \"diagnostics\": []";
 
 /// One finding as an element of the `diagnostics` list, after a separator.
 pub(super) fn item(out: &mut String, db: &SourceDb, d: &Diagnostic) {
-    let mut text = Vec::with_capacity(2048);
-    let mut ser = serde_json::Serializer::with_formatter(&mut text, serde_json::ser::PrettyFormatter::with_indent(b"  "));
-    if diagnostic(db, d).serialize(&mut ser).is_err() {
+    // Straight to a String: serde_json writes valid UTF-8, so nothing is checked again.
+    let Ok(text) = serde_json::to_string_pretty(&diagnostic(db, d)) else {
         return;
-    }
+    };
+    out.reserve(text.len() + text.len() / 8 + ITEM.len());
     out.push_str(ITEM);
     // JSON strings hold no raw newline, so each one starts a line to indent.
-    for line in String::from_utf8_lossy(&text).split_inclusive('\n') {
+    for line in text.split_inclusive('\n') {
         out.push_str(line);
         if line.ends_with('\n') {
             out.push_str("    ");
