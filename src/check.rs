@@ -110,7 +110,7 @@ struct Processed {
 /// Lints every input. Diagnostics point into files added to `db`.
 pub fn run(inputs: &[Input], set: &RuleSet, options: &Options<'_>, db: &mut SourceDb) -> Outcome {
     let bar = progress_bar(options.progress, inputs.len());
-    let processed = process_all(inputs.par_iter(), set, options, &bar);
+    let processed = process_all(inputs.par_iter(), inputs.len(), set, options, &bar);
     bar.finish_and_clear();
     collect(processed, db)
 }
@@ -118,13 +118,17 @@ pub fn run(inputs: &[Input], set: &RuleSet, options: &Options<'_>, db: &mut Sour
 /// Lints inputs on the thread pool, moving the progress bar on as each file is done.
 fn process_all<'a>(
     inputs: impl IndexedParallelIterator<Item = &'a Input>,
+    files_in_run: usize,
     set: &RuleSet,
     options: &Options<'_>,
     bar: &indicatif::ProgressBar,
 ) -> Vec<Processed> {
+    // With fewer files than cores (a pre-commit hook, an editor), each file's rules share
+    // the cores instead, which also builds the regexes they need side by side.
+    let within_file = files_in_run < rayon::current_num_threads();
     inputs
         .map(|input| {
-            let p = process(input, set, options);
+            let p = process(input, set, options, within_file);
             bar.inc(1);
             p
         })
@@ -152,7 +156,7 @@ pub fn run_chunked(inputs: &[Input], set: &RuleSet, options: &Options<'_>, chunk
     order.sort_by(|a, b| a.display.cmp(&b.display));
     let bar = progress_bar(options.progress, inputs.len());
     for part in order.chunks(chunk.max(1)) {
-        let processed = process_all(part.par_iter().copied(), set, options, &bar);
+        let processed = process_all(part.par_iter().copied(), inputs.len(), set, options, &bar);
         let mut db = SourceDb::default();
         let outcome = collect(processed, &mut db);
         // The bar is drawn on stderr: hidden while a chunk's findings are written.
@@ -212,7 +216,7 @@ pub fn sort(diags: &mut [Diagnostic], db: &SourceDb) {
     });
 }
 
-fn process(input: &Input, set: &RuleSet, options: &Options<'_>) -> Processed {
+fn process(input: &Input, set: &RuleSet, options: &Options<'_>, within_file: bool) -> Processed {
     let mut entry = FileEntry::unread(input);
     let fail = |entry: FileEntry, code: ToolCode, message: String, help: Option<&str>| {
         let mut d = Diagnostic::tool(code, 0, Span::point(0), message);
@@ -236,7 +240,11 @@ fn process(input: &Input, set: &RuleSet, options: &Options<'_>) -> Processed {
             Err(ReadError::Io(e)) => return fail(entry, ToolCode::UnreadableFile, format!("cannot read file: {e}"), None),
         }
     };
-    process_bytes(input, entry, bytes, set, &(options.settings)(input))
+    let mut settings = (options.settings)(input);
+    if within_file {
+        settings.engine.parallel_from = Some(0);
+    }
+    process_bytes(input, entry, bytes, set, &settings)
 }
 
 fn process_bytes(input: &Input, entry: FileEntry, bytes: Vec<u8>, set: &RuleSet, settings: &FileSettings<'_>) -> Processed {
