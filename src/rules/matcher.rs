@@ -338,7 +338,7 @@ struct Forward {
     caches: Pool<hybrid::dfa::Cache, CacheFn>,
 }
 
-type CacheFn = Box<dyn Fn() -> hybrid::dfa::Cache + Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>;
+type CacheFn = Box<dyn Fn() -> hybrid::dfa::Cache + Send + Sync>;
 
 impl std::fmt::Debug for Forward {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
