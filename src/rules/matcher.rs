@@ -93,7 +93,11 @@ impl Dialect {
 
     /// The regex source for a plain phrase.
     pub fn term_regex(&self, term: &str) -> String {
-        let spec = self.term_spec(term);
+        Dialect::spec_regex(&self.term_spec(term))
+    }
+
+    /// The regex source of a term already read into its structure.
+    fn spec_regex(spec: &TermSpec) -> String {
         let mut body = String::new();
         for (i, word) in spec.words.iter().enumerate() {
             if i > 0 {
@@ -915,9 +919,10 @@ impl Matcher {
         for s in sources {
             match s {
                 Source::Term(t) => {
-                    let source = dialect.term_regex(t);
+                    let spec = dialect.term_spec(t);
+                    let source = Dialect::spec_regex(&spec);
                     joined.push(source.clone());
-                    alts.push(Alt::term(&dialect.term_spec(t), source));
+                    alts.push(Alt::term(&spec, source));
                 }
                 Source::Pattern(p) => {
                     joined.push(p.clone());
