@@ -236,7 +236,9 @@ enum Form {
 /// written `[\s\S]` becomes `(?s:.)` (folding all of Unicode took 17 ms per pattern).
 fn dialect_classes(source: &str, form: Form) -> String {
     const ANY: [&str; 6] = [r"[\s\S]", r"[\S\s]", r"[\w\W]", r"[\W\w]", r"[\d\D]", r"[\D\d]"];
-    let latin = if form == Form::Unicode { LATIN_LETTERS } else { "" };
+    // Where Unicode is off, a class cannot hold non-ASCII letters (and `\w` always meant
+    // ASCII there).
+    let latin = if form == Form::Unicode && !turns_unicode_off(source) { LATIN_LETTERS } else { "" };
     let mut out = String::with_capacity(source.len() + 16);
     let mut in_class = false;
     let mut rest = source;
@@ -282,6 +284,14 @@ fn dialect_classes(source: &str, form: Form) -> String {
         }
     }
     out
+}
+
+/// True when a flag group in the pattern, such as `(?-u:…)` or `(?i-u)`, turns Unicode off.
+fn turns_unicode_off(source: &str) -> bool {
+    source.match_indices("(?").any(|(i, _)| {
+        let flags = source[i + 2..].split([':', ')']).next().unwrap_or("");
+        flags.split_once('-').is_some_and(|(_, off)| off.contains('u'))
+    })
 }
 
 /// Checks a pattern's syntax without building its automata (which is what costs time).
@@ -488,7 +498,13 @@ impl Lazy {
         // they read ASCII bytes: the ASCII form decides every search that reads no other,
         // even in a block with a pound sign or a dash elsewhere, and the Unicode form (a
         // second parse and a larger automaton) is built only for the rest.
-        let forms = if kind == TextKind::Unicode { &[TextKind::Ascii, TextKind::Unicode][..] } else { &[TextKind::Ascii][..] };
+        // The byte before the start is read too, by word boundaries, so it must be ASCII.
+        let ascii_before = at == 0 || hay.as_bytes()[at - 1].is_ascii();
+        let forms = match kind {
+            TextKind::Unicode if ascii_before => &[TextKind::Ascii, TextKind::Unicode][..],
+            TextKind::Unicode => &[TextKind::Unicode][..],
+            TextKind::Ascii => &[TextKind::Ascii][..],
+        };
         for &form in forms {
             let ascii_bytes_only = form != kind;
             match self.form(&self.forward, form, Forward::build).map(|f| f.end(hay, at, budget, ascii_bytes_only)) {
@@ -1644,6 +1660,9 @@ mod tests {
         let any = compile(r"\Aa[\s\S]b[\w\W]c\z").unwrap();
         assert!(any.is_match("a\nbπC") && any.is_match("A\u{3000}B\nc"));
         assert!(compile(r"\Ax[\w]+\z").unwrap().is_match("XŴ"));
+        // Where a pattern turns Unicode off, `\w` is ASCII, as it always was there.
+        assert!(check_syntax(r"(?-u:\w+)x").is_ok() && check_syntax(r"(?i-u)\w").is_ok());
+        assert!(compile(r"\A(?-u:\w+)\z").unwrap().is_match("abc") && !compile(r"\A(?-u:\w)\z").unwrap().is_match("é"));
     }
 
     fn literals(pattern: &str) -> Option<Vec<String>> {
@@ -1730,6 +1749,13 @@ mod tests {
         let want: Vec<(usize, usize)> = whole.find_iter(text).map(|x| (x.start(), x.end())).collect();
         assert_eq!(got.len(), 2);
         assert_eq!(got, want);
+        // The character before a start is context the ASCII form would misread too.
+        let m = Matcher::new(&d, vec![Source::Pattern(d.pattern_source(r"\Bsk").unwrap())]).unwrap();
+        let pre = Prefilter::new([&m]);
+        let text = "ésk and task";
+        let scan = pre.scan(text);
+        let got: Vec<(usize, usize)> = m.find_iter_scanned(Some(&scan), text).map(|x| (x.start(), x.end())).collect();
+        assert_eq!(got, [(2, 4), (11, 13)]);
     }
 
     #[test]
@@ -1809,6 +1835,8 @@ mod tests {
             Source::Term("data to data"),
             Source::Pattern(d.pattern_source(r"(?m)^\|?\s*[^|\n]{0,20}?\brisk\b[^|\n]{0,20}\|\s*\d").unwrap()),
             Source::Pattern(d.pattern_source(r"\b(?:owner|lead)s?\b[^.\n]{0,30}?\bnamed").unwrap()),
+            // A Unicode non-boundary: the lazy DFA cannot decide it past non-ASCII text.
+            Source::Pattern(d.pattern_source(r"riſ?k\Bé?s").unwrap()),
         ];
         let m = Matcher::new(&d, sources).unwrap();
         let pre = Prefilter::new([&m]);
