@@ -767,10 +767,10 @@ enum Starts {
 }
 
 impl Alt {
-    fn term(spec: &TermSpec, source: String) -> Alt {
+    fn term(spec: &TermSpec) -> Alt {
         match Term::from_spec(spec) {
             Some(t) => Alt { literals: Some(t.literals()), kind: AltKind::Term(t), starts: Starts::Anywhere, may_be_empty: false },
-            None => Alt::pattern(source),
+            None => Alt::pattern(Dialect::spec_regex(spec)),
         }
     }
 
@@ -870,13 +870,42 @@ struct Slot {
 
 #[derive(Debug)]
 struct Inner {
-    source: String,
+    /// Per alternative, what its regex source is written from: most terms are matched
+    /// without a regex, so the whole alternation's source is written only when needed.
+    parts: Vec<Part>,
+    source: OnceLock<String>,
     alts: Vec<Alt>,
     /// False when an alternative can match the empty string: the whole alternation is
     /// then searched as one regex, whose rules for empty matches are not worth copying.
     split: bool,
-    whole: Lazy,
+    whole: OnceLock<Lazy>,
     slot: OnceLock<Slot>,
+}
+
+#[derive(Debug)]
+enum Part {
+    Regex(String),
+    Term(TermSpec),
+}
+
+impl Inner {
+    fn source(&self) -> &str {
+        self.source.get_or_init(|| {
+            let sources: Vec<Cow<'_, str>> = self
+                .parts
+                .iter()
+                .map(|p| match p {
+                    Part::Regex(r) => Cow::Borrowed(r.as_str()),
+                    Part::Term(spec) => Cow::Owned(Dialect::spec_regex(spec)),
+                })
+                .collect();
+            sources.join("|")
+        })
+    }
+
+    fn whole(&self) -> &Lazy {
+        self.whole.get_or_init(|| Lazy::new(self.source().to_string()))
+    }
 }
 
 /// One alternation of terms and patterns, compiled on first use.
@@ -889,7 +918,7 @@ impl Default for Matcher {
     /// A matcher that matches nothing.
     fn default() -> Self {
         let never = r"[^\s\S]".to_string();
-        Matcher::from_alts(never.clone(), vec![Alt::pattern(never)])
+        Matcher::from_alts(vec![Part::Regex(never.clone())], vec![Alt::pattern(never)])
     }
 }
 
@@ -931,27 +960,27 @@ impl Matcher {
             return None;
         }
         let mut alts = Vec::with_capacity(sources.len());
-        let mut joined = Vec::with_capacity(sources.len());
+        let mut parts = Vec::with_capacity(sources.len());
         for s in sources {
             match s {
                 Source::Term(t) => {
                     let spec = dialect.term_spec(t);
-                    let source = Dialect::spec_regex(&spec);
-                    joined.push(source.clone());
-                    alts.push(Alt::term(&spec, source));
+                    alts.push(Alt::term(&spec));
+                    parts.push(Part::Term(spec));
                 }
                 Source::Pattern(p) => {
-                    joined.push(p.clone());
+                    parts.push(Part::Regex(p.clone()));
                     alts.push(Alt::pattern(p));
                 }
             }
         }
-        Some(Matcher::from_alts(joined.join("|"), alts))
+        Some(Matcher::from_alts(parts, alts))
     }
 
-    fn from_alts(source: String, alts: Vec<Alt>) -> Matcher {
+    fn from_alts(parts: Vec<Part>, alts: Vec<Alt>) -> Matcher {
         let split = !alts.iter().any(|a| a.may_be_empty);
-        Matcher { inner: Arc::new(Inner { whole: Lazy::new(source.clone()), source, alts, split, slot: OnceLock::new() }) }
+        let inner = Inner { parts, source: OnceLock::new(), alts, split, whole: OnceLock::new(), slot: OnceLock::new() };
+        Matcher { inner: Arc::new(inner) }
     }
 
     /// Builds from already-validated regex sources, each one alternative.
@@ -959,18 +988,18 @@ impl Matcher {
         if sources.is_empty() {
             return Ok(None);
         }
-        let joined = sources.join("|");
-        Ok(Some(Matcher::from_alts(joined, sources.iter().map(|s| Alt::pattern(s.clone())).collect())))
+        let parts = sources.iter().map(|s| Part::Regex(s.clone())).collect();
+        Ok(Some(Matcher::from_alts(parts, sources.iter().map(|s| Alt::pattern(s.clone())).collect())))
     }
 
     /// The regex source of the whole alternation.
     pub fn as_str(&self) -> &str {
-        &self.inner.source
+        self.inner.source()
     }
 
     /// Compiles every regex now, reporting the first that fails (for tests and checks).
     pub fn compile_all(&self) -> Result<(), String> {
-        let lazies = std::iter::once(&self.inner.whole).chain(self.inner.alts.iter().filter_map(|a| match &a.kind {
+        let lazies = std::iter::once(self.inner.whole()).chain(self.inner.alts.iter().filter_map(|a| match &a.kind {
             AltKind::Pattern(p) => Some(p),
             AltKind::Term(_) => None,
         }));
@@ -984,7 +1013,7 @@ impl Matcher {
 
     /// Compiles now, reporting a pattern too large to build (for loading user packs).
     pub fn build(&self) -> Result<(), String> {
-        compile(&self.inner.source).map(|_| ()).map_err(|e| e.to_string())
+        compile(self.inner.source()).map(|_| ()).map_err(|e| e.to_string())
     }
 
     /// Every match in `text`, as the whole alternation finds them.
@@ -993,7 +1022,7 @@ impl Matcher {
     }
 
     pub fn is_match(&self, text: &str) -> bool {
-        self.inner.whole.get(TextKind::of(text)).is_some_and(|r| r.is_match(text))
+        self.inner.whole().get(TextKind::of(text)).is_some_and(|r| r.is_match(text))
     }
 
     /// Replaces every match with `rep`, as `Regex::replace_all` does.
@@ -1025,7 +1054,7 @@ impl Matcher {
     pub fn find_iter_scanned<'t>(&'t self, scan: Option<&'t Scan>, text: &'t str) -> Matches<'t> {
         let kind = scan.map_or_else(|| TextKind::of(text), |s| s.kind);
         let Some((slot, scan)) = self.slot_in(scan).zip(scan) else {
-            let state = match self.inner.whole.get(kind) {
+            let state = match self.inner.whole().get(kind) {
                 Some(re) => State::Whole(re.find_iter(text)),
                 None => State::Done,
             };
@@ -1043,7 +1072,7 @@ impl Matcher {
     pub fn is_match_scanned(&self, scan: Option<&Scan>, text: &str, range: Range<usize>) -> bool {
         let hay = &text[range.clone()];
         let Some((slot, scan)) = self.slot_in(scan).zip(scan) else {
-            return self.inner.whole.get(TextKind::of(hay)).is_some_and(|r| r.is_match(hay));
+            return self.inner.whole().get(TextKind::of(hay)).is_some_and(|r| r.is_match(hay));
         };
         if !scan.matchers.contains(slot.index as usize) {
             return false;
