@@ -44,7 +44,7 @@ enum Word {
     Stem(String, String),
 }
 
-/// A term as a structure: what `term_regex` writes out, and what `Term` matches directly.
+/// A term as a structure: what `spec_regex` writes out, and what `Term` matches directly.
 #[derive(Debug, Clone)]
 struct TermSpec {
     words: Vec<Word>,
@@ -492,6 +492,17 @@ impl Lazy {
         self.get(kind)?.search(&Input::new(hay).range(at..)).map(|m| (m.start(), m.end()))
     }
 
+    /// The search from `start`, the next of the known starts: `Some` with the answer when a
+    /// match starts there or the budget ran out (the rest of the block, searched unanchored,
+    /// answers then: every earlier start failed); `None` to try the next start.
+    fn search_from_start(&self, hay: &str, kind: TextKind, start: usize, budget: &mut usize) -> Option<Option<(usize, usize)>> {
+        match self.find_anchored(hay, kind, start, budget) {
+            Ok(Some(found)) => Some(Some(found)),
+            Ok(None) => None,
+            Err(_) => Some(self.find_at(hay, kind, start)),
+        }
+    }
+
     /// The match that starts at `at`, if there is one; `Err` when `budget` ran out first.
     fn find_anchored(&self, hay: &str, kind: TextKind, at: usize, budget: &mut usize) -> Result<Option<(usize, usize)>, Stop> {
         // The two forms agree on ASCII text, so they step through the same states while
@@ -814,19 +825,16 @@ impl Alt {
             (AltKind::Term(t), None) => {
                 (at..hay.len()).filter(|&s| hay.is_char_boundary(s)).find_map(|s| t.match_at(hay, s).map(|e| (s, e)))
             }
+            (AltKind::Pattern(p), _) if *budget == 0 => p.find_at(hay, kind, at),
             (AltKind::Pattern(p), _) if self.starts == Starts::AtLines => {
                 let first = (at == 0 || hay.as_bytes().get(at - 1) == Some(&b'\n')).then_some(at);
                 let after_newlines = hay.get(at..)?.match_indices('\n').map(|(i, _)| at + i + 1);
-                for s in first.into_iter().chain(after_newlines).filter(|&s| s <= hay.len()) {
-                    match p.find_anchored(hay, kind, s, budget) {
-                        Ok(Some(found)) => return Some(found),
-                        Ok(None) => {}
-                        Err(_) => return p.find_at(hay, kind, s),
-                    }
-                }
-                None
+                first
+                    .into_iter()
+                    .chain(after_newlines)
+                    .filter(|&s| s <= hay.len())
+                    .find_map(|s| p.search_from_start(hay, kind, s, budget))?
             }
-            (AltKind::Pattern(p), _) if *budget == 0 => p.find_at(hay, kind, at),
             (AltKind::Pattern(p), Some(lits)) if self.starts == Starts::AtLiterals => {
                 let mut cursors: Vec<usize> = lits.iter().map(|&l| scan.first_hit(l, base + at)).collect();
                 let mut tried = None;
@@ -845,11 +853,8 @@ impl Alt {
                     }
                     if tried != Some(s) {
                         tried = Some(s);
-                        match p.find_anchored(hay, kind, s, budget) {
-                            Ok(Some(found)) => return Some(found),
-                            Ok(None) => {}
-                            // Every earlier start failed, so the leftmost match is at or after `s`.
-                            Err(_) => return p.find_at(hay, kind, s),
+                        if let Some(answer) = p.search_from_start(hay, kind, s, budget) {
+                            return answer;
                         }
                     }
                 }
