@@ -72,37 +72,50 @@ pub(super) fn compile_all(files: Vec<(String, String)>, db: &mut SourceDb) -> Re
         ));
         return Err(diags);
     };
-    let catalog = match toml::from_str::<RawCatalog>(&sec_text) {
-        Ok(raw) => match Catalog::from_raw(raw) {
-            Ok(c) => Some(c),
-            Err(m) => {
-                diags.push(Diagnostic::tool(ToolCode::InvalidRulePack, sec_id, Span::point(0), m));
-                None
-            }
+    // The packs' TOML is read on one core while the vocabulary compiles on the other: only
+    // compiling their rules needs it.
+    let (vocabulary, raws) = rayon::join(
+        || {
+            let catalog = match toml::from_str::<RawCatalog>(&sec_text) {
+                Ok(raw) => match Catalog::from_raw(raw) {
+                    Ok(c) => Some(c),
+                    Err(m) => {
+                        diags.push(Diagnostic::tool(ToolCode::InvalidRulePack, sec_id, Span::point(0), m));
+                        None
+                    }
+                },
+                Err(e) => {
+                    diags.push(de_error(sec_id, &e));
+                    None
+                }
+            };
+            let vocab = match toml::from_str::<RawLanguage>(&lang_text) {
+                Ok(raw) => {
+                    compile_language(raw, &mut Ctx { file: lang_id, diags: &mut diags, user: false, trusted: trusted.contains(&lang_id) })
+                }
+                Err(e) => {
+                    diags.push(de_error(lang_id, &e));
+                    None
+                }
+            };
+            catalog.zip(vocab)
         },
-        Err(e) => {
-            diags.push(de_error(sec_id, &e));
-            None
-        }
-    };
-    let vocab = match toml::from_str::<RawLanguage>(&lang_text) {
-        Ok(raw) => compile_language(raw, &mut Ctx { file: lang_id, diags: &mut diags, user: false, trusted: trusted.contains(&lang_id) }),
-        Err(e) => {
-            diags.push(de_error(lang_id, &e));
-            None
-        }
-    };
-    let (Some(catalog), Some(mut vocab)) = (catalog, vocab) else {
+        || {
+            use rayon::prelude::*;
+            packs.par_iter().map(|(file, text)| (*file, toml::from_str::<RawPackFile>(text))).collect::<Vec<_>>()
+        },
+    );
+    let Some((catalog, mut vocab)) = vocabulary else {
         return Err(diags);
     };
 
-    // Packs are read and their rules compiled on all cores (literal analysis of every
-    // pattern is most of start-up); the checks across packs, and every diagnostic, then
-    // follow in pack and rule order.
+    // Rules are compiled on all cores (literal analysis of every pattern is most of
+    // start-up); the checks across packs, and every diagnostic, then follow in pack and
+    // rule order.
     let db_ref: &SourceDb = db;
     let compiled: Vec<Result<CompiledPack, Box<Diagnostic>>> = {
         use rayon::prelude::*;
-        packs.par_iter().map(|(file, text)| compile_pack(*file, text, db_ref, &trusted, &vocab, &catalog)).collect()
+        raws.into_par_iter().map(|(file, raw)| compile_pack(file, raw, db_ref, &trusted, &vocab, &catalog)).collect()
     };
     let mut rules = Vec::new();
     let mut infos = Vec::new();
@@ -158,13 +171,13 @@ struct CompiledRule {
 
 fn compile_pack(
     file: FileId,
-    text: &str,
+    raw: Result<RawPackFile, toml::de::Error>,
     db: &SourceDb,
     trusted: &[FileId],
     vocab: &Vocab,
     catalog: &Catalog,
 ) -> Result<CompiledPack, Box<Diagnostic>> {
-    let raw: RawPackFile = toml::from_str(text).map_err(|e| Box::new(de_error(file, &e)))?;
+    let raw = raw.map_err(|e| Box::new(de_error(file, &e)))?;
     let path = db.get(file).path.clone();
     let user = !super::BUILTIN.iter().any(|(p, t)| *p == path && *t == db.get(file).text);
     let trusted = trusted.contains(&file);
@@ -188,9 +201,11 @@ fn compile_pack(
         title: header.title.clone().unwrap_or_else(|| prefix.clone()),
         summary: header.summary.clone().unwrap_or_default(),
     };
+    use rayon::prelude::*;
+    // Rule by rule, so that one large pack does not leave a core idle.
     let rules = raw
         .rule
-        .into_iter()
+        .into_par_iter()
         .map(|raw_rule| {
             let span = Span::from(raw_rule.span());
             let r = raw_rule.into_inner();

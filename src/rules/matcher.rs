@@ -787,9 +787,13 @@ impl Alt {
 
     fn pattern(source: String) -> Alt {
         let parsed = ast::parse::Parser::new().parse(&source).ok();
-        let inner = parsed.as_ref().and_then(necessary);
-        let prefixes =
-            parsed.as_ref().and_then(literals_of).filter(|set| inner.as_ref().is_none_or(|i| quality(set).0 >= quality(i).0.min(3)));
+        let analysis = parsed.as_ref().map(analyse);
+        let inner = analysis.as_ref().and_then(|a| a.necessary.clone());
+        let prefixes = analysis
+            .as_ref()
+            .and_then(|a| a.prefixes.clone())
+            .and_then(finish)
+            .filter(|set| inner.as_ref().is_none_or(|i| quality(set).0 >= quality(i).0.min(3)));
         // Anchored searches need only a forward automaton, half of what an unanchored one
         // costs to build; their budget keeps a pattern that matches at no start linear.
         let starts = match &prefixes {
@@ -798,7 +802,7 @@ impl Alt {
             _ => Starts::Anywhere,
         };
         let prefixes = prefixes.filter(|_| starts == Starts::AtLiterals);
-        let may_be_empty = parsed.as_ref().is_none_or(|a| min_len(a) == 0);
+        let may_be_empty = analysis.as_ref().is_none_or(|a| a.min_len == 0);
         Alt { kind: AltKind::Pattern(Lazy::new(source)), literals: prefixes.or(inner), starts, may_be_empty }
     }
 
@@ -1295,12 +1299,7 @@ impl Prefilter {
         }
         let ac = (!patterns.is_empty())
             .then(|| {
-                AhoCorasick::builder()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::ContiguousNFA))
-                    .build(&patterns)
-                    .ok()
+                AhoCorasick::builder().match_kind(MatchKind::Standard).kind(Some(AhoCorasickKind::ContiguousNFA)).build(&patterns).ok()
             })
             .flatten();
         Prefilter { id, ac, matchers_of, always, matchers: index as usize, literals: patterns.len(), all }
@@ -1327,7 +1326,16 @@ impl Prefilter {
             scan.matchers.insert(m as usize);
         }
         if let Some(ac) = &self.ac {
-            for m in ac.find_overlapping_iter(text) {
+            // The literals are lower case: searching a lower-cased copy (same offsets)
+            // halves the automaton that ASCII case folding would build.
+            let lowered;
+            let hay = if text.bytes().any(|b| b.is_ascii_uppercase()) {
+                lowered = text.to_ascii_lowercase();
+                lowered.as_str()
+            } else {
+                text
+            };
+            for m in ac.find_overlapping_iter(hay) {
                 let lit = m.pattern().as_u32();
                 scan.hits.push((lit, m.start() as u32));
                 if scan.literals.insert(lit as usize) {
@@ -1354,8 +1362,9 @@ const MAX_LITERAL: usize = 24;
 const MAX_CLASS: usize = 10;
 
 /// Literals one of which starts every match, or `None` when there is no such set.
+#[cfg(test)]
 fn literals_of(ast: &Ast) -> Option<Vec<String>> {
-    prefixes(ast).and_then(finish)
+    analyse(ast).prefixes.and_then(finish)
 }
 
 /// A character literal search can stand for: ASCII (searched ignoring ASCII case), or
@@ -1368,39 +1377,114 @@ fn plain_char(c: char) -> bool {
     }
 }
 
-/// Literals one of which occurs in every match (anywhere in it): the best of the prefix
-/// sets of every piece and every run of pieces.
-fn necessary(ast: &Ast) -> Option<Vec<String>> {
+/// What the literal analysis knows of a piece of a pattern.
+struct Analysis {
+    prefixes: Prefixes,
+    /// Literals one of which occurs in every match (anywhere in it): the best of the
+    /// prefix sets of every piece and every run of pieces.
+    necessary: Option<Vec<String>>,
+    /// The fewest characters a match can have (0 when it can be empty).
+    min_len: usize,
+}
+
+/// Analyses every node once, bottom up: asking each node for its prefixes and its
+/// necessary literals separately walked each subtree once per level above it.
+fn analyse(ast: &Ast) -> Analysis {
     match ast {
-        Ast::Group(g) => necessary(&g.ast),
-        Ast::Repetition(r) if min_repeat(&r.op.kind) >= 1 => necessary(&r.ast),
+        Ast::Group(g) => analyse(&g.ast),
+        Ast::Repetition(r) => {
+            use ast::{RepetitionKind as K, RepetitionRange as R};
+            let (min, max) = match &r.op.kind {
+                K::ZeroOrOne => (0, Some(1)),
+                K::ZeroOrMore => (0, None),
+                K::OneOrMore => (1, None),
+                K::Range(R::Exactly(n)) => (*n, Some(*n)),
+                K::Range(R::AtLeast(n)) => (*n, None),
+                K::Range(R::Bounded(a, b)) => (*a, Some(*b)),
+            };
+            let once = max == Some(1);
+            let sub = analyse(&r.ast);
+            let min_len = (min as usize).saturating_mul(sub.min_len);
+            let prefixes = if min == 0 {
+                sub.prefixes.map(|sub| {
+                    let mut set = vec![(String::new(), true)];
+                    set.extend(sub.into_iter().map(|(l, e)| (l, e && once)));
+                    set
+                })
+            } else {
+                sub.prefixes.map(|sub| sub.into_iter().map(|(l, e)| (l, e && min == 1 && once)).collect())
+            };
+            let necessary = if min >= 1 { sub.necessary } else { prefixes.clone().and_then(finish) };
+            Analysis { prefixes, necessary, min_len }
+        }
         Ast::Alternation(a) => {
-            let mut all = Vec::new();
-            for branch in &a.asts {
-                all.extend(necessary(branch)?);
+            let branches: Vec<Analysis> = a.asts.iter().map(analyse).collect();
+            let min_len = branches.iter().map(|b| b.min_len).min().unwrap_or(0);
+            let mut prefixes = Some(Vec::new());
+            for branch in &branches {
+                match (&mut prefixes, &branch.prefixes) {
+                    (Some(set), Some(more)) if set.len() <= MAX_PREFIXES => set.extend(more.iter().cloned()),
+                    _ => prefixes = None,
+                }
             }
-            all.sort();
-            all.dedup();
-            Some(all)
+            let prefixes = prefixes.filter(|set| set.len() <= MAX_PREFIXES);
+            let mut necessary = Some(Vec::new());
+            for branch in branches {
+                match (&mut necessary, branch.necessary) {
+                    (Some(all), Some(more)) => all.extend(more),
+                    _ => necessary = None,
+                }
+            }
+            if let Some(all) = &mut necessary {
+                all.sort();
+                all.dedup();
+            }
+            Analysis { prefixes, necessary, min_len }
         }
         Ast::Concat(c) => {
+            // A run of plain characters is one piece: a run starting inside it, or one of its
+            // characters alone, is never a better literal than the run from its first, and
+            // analysing it a character at a time cost allocations for every character.
+            let mut pieces: Vec<Analysis> = Vec::with_capacity(c.asts.len());
+            // A run after a plain character is that character's run less one letter: never
+            // better, and trying every suffix of a long literal was quadratic.
+            let mut after_plain: Vec<bool> = Vec::with_capacity(c.asts.len());
+            let mut word = String::new();
+            for (i, piece) in c.asts.iter().enumerate() {
+                if let Ast::Literal(l) = piece {
+                    if plain_char(l.c) {
+                        word.push(l.c);
+                        if !matches!(c.asts.get(i + 1), Some(Ast::Literal(next)) if plain_char(next.c)) {
+                            let min_len = word.chars().count();
+                            let mut set = vec![(std::mem::take(&mut word), true)];
+                            truncate_long(&mut set);
+                            pieces.push(Analysis { prefixes: Some(set), necessary: None, min_len });
+                            after_plain.push(false);
+                        }
+                        continue;
+                    }
+                }
+                pieces.push(analyse(piece));
+                after_plain.push(i > 0 && matches!(&c.asts[i - 1], Ast::Literal(l) if l.c.is_ascii_alphanumeric()));
+            }
+            let min_len = pieces.iter().map(|p| p.min_len).sum();
             let mut best: Option<Vec<String>> = None;
-            // Each piece's prefixes once, for every run they are part of.
-            let sets: Vec<Prefixes> = c.asts.iter().map(prefixes).collect();
-            for i in 0..c.asts.len() {
-                // A run after a plain character is that character's run less one letter:
-                // never better, and trying every suffix of a long literal was quadratic.
-                let after_plain = i > 0 && matches!(&c.asts[i - 1], Ast::Literal(l) if l.c.is_ascii_alphanumeric());
-                let run = if after_plain { None } else { prefixes_of_run(sets[i..].iter()).and_then(finish) };
-                for set in [run, necessary(&c.asts[i])].into_iter().flatten() {
+            for i in 0..pieces.len() {
+                let run = if after_plain[i] { None } else { prefixes_of_run(pieces[i..].iter().map(|p| &p.prefixes)).and_then(finish) };
+                for set in [run, pieces[i].necessary.take()].into_iter().flatten() {
                     if best.as_ref().is_none_or(|b| quality(&set) > quality(b)) {
                         best = Some(set);
                     }
                 }
             }
-            best
+            let prefixes = prefixes_of_run(pieces.iter().map(|p| &p.prefixes));
+            Analysis { prefixes, necessary: best, min_len }
         }
-        other => literals_of(other),
+        leaf => {
+            let prefixes = leaf_prefixes(leaf);
+            let min_len = usize::from(!matches!(leaf, Ast::Empty(_) | Ast::Flags(_) | Ast::Assertion(_)));
+            Analysis { necessary: prefixes.clone().and_then(finish), prefixes, min_len }
+        }
     }
 }
 
@@ -1428,15 +1512,6 @@ fn quality(set: &[String]) -> (usize, std::cmp::Reverse<usize>) {
     (set.iter().map(String::len).min().unwrap_or(0), std::cmp::Reverse(set.len()))
 }
 
-fn min_repeat(kind: &ast::RepetitionKind) -> u32 {
-    use ast::{RepetitionKind as K, RepetitionRange as R};
-    match kind {
-        K::ZeroOrOne | K::ZeroOrMore => 0,
-        K::OneOrMore => 1,
-        K::Range(R::Exactly(n) | R::AtLeast(n) | R::Bounded(n, _)) => *n,
-    }
-}
-
 fn finish(set: Vec<(String, bool)>) -> Option<Vec<String>> {
     if set.iter().any(|(l, _)| l.is_empty()) {
         return None;
@@ -1451,47 +1526,16 @@ fn single(s: String) -> Prefixes {
     Some(vec![(s, true)])
 }
 
-fn prefixes(ast: &Ast) -> Prefixes {
+/// The prefixes of a piece with no pieces inside it.
+fn leaf_prefixes(ast: &Ast) -> Prefixes {
     match ast {
-        Ast::Empty(_) | Ast::Flags(_) | Ast::Assertion(_) => single(String::new()),
         Ast::Literal(l) if plain_char(l.c) => single(l.c.to_string()),
-        Ast::Literal(_) | Ast::Dot(_) | Ast::ClassUnicode(_) | Ast::ClassPerl(_) => None,
         Ast::ClassBracketed(c) => {
             let chars = class_chars(c)?;
             Some(chars.into_iter().map(|c| (c.to_string(), true)).collect())
         }
-        Ast::Group(g) => prefixes(&g.ast),
-        Ast::Repetition(r) => {
-            use ast::{RepetitionKind as K, RepetitionRange as R};
-            let (min, max) = match &r.op.kind {
-                K::ZeroOrOne => (0, Some(1)),
-                K::ZeroOrMore => (0, None),
-                K::OneOrMore => (1, None),
-                K::Range(R::Exactly(n)) => (*n, Some(*n)),
-                K::Range(R::AtLeast(n)) => (*n, None),
-                K::Range(R::Bounded(a, b)) => (*a, Some(*b)),
-            };
-            let once = max == Some(1);
-            let sub = prefixes(&r.ast);
-            if min == 0 {
-                let mut set = vec![(String::new(), true)];
-                set.extend(sub?.into_iter().map(|(l, e)| (l, e && once)));
-                Some(set)
-            } else {
-                Some(sub?.into_iter().map(|(l, e)| (l, e && min == 1 && once)).collect())
-            }
-        }
-        Ast::Alternation(a) => {
-            let mut set = Vec::new();
-            for branch in &a.asts {
-                set.extend(prefixes(branch)?);
-                if set.len() > MAX_PREFIXES {
-                    return None;
-                }
-            }
-            Some(set)
-        }
-        Ast::Concat(c) => prefixes_of_run(c.asts.iter().map(prefixes)),
+        Ast::Empty(_) | Ast::Flags(_) | Ast::Assertion(_) => single(String::new()),
+        _ => None,
     }
 }
 
@@ -1592,26 +1636,6 @@ fn item_chars(item: &ast::ClassSetItem, out: &mut Vec<char>) -> Option<()> {
         I::Bracketed(b) if !b.negated => set_chars(&b.kind, out),
         I::Union(u) => u.items.iter().try_for_each(|i| item_chars(i, out)),
         _ => None,
-    }
-}
-
-/// The fewest characters a match can have (0 when it can be empty).
-fn min_len(ast: &Ast) -> usize {
-    match ast {
-        Ast::Empty(_) | Ast::Flags(_) | Ast::Assertion(_) => 0,
-        Ast::Literal(_) | Ast::Dot(_) | Ast::ClassUnicode(_) | Ast::ClassPerl(_) | Ast::ClassBracketed(_) => 1,
-        Ast::Group(g) => min_len(&g.ast),
-        Ast::Repetition(r) => {
-            use ast::{RepetitionKind as K, RepetitionRange as R};
-            let min = match &r.op.kind {
-                K::ZeroOrOne | K::ZeroOrMore => 0,
-                K::OneOrMore => 1,
-                K::Range(R::Exactly(n) | R::AtLeast(n) | R::Bounded(n, _)) => *n as usize,
-            };
-            min.saturating_mul(min_len(&r.ast))
-        }
-        Ast::Alternation(a) => a.asts.iter().map(min_len).min().unwrap_or(0),
-        Ast::Concat(c) => c.asts.iter().map(min_len).sum(),
     }
 }
 
