@@ -3,8 +3,10 @@
 //! both, by inference from its words.
 
 use crate::model::Proposal;
+use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -31,8 +33,17 @@ pub struct RawSection {
 pub struct SectionDef {
     pub id: String,
     pub title: String,
-    pub keywords: Vec<String>,
+    /// Lower case; each an index into the catalogue's keyword list.
+    keywords: Vec<usize>,
     pub stems: Vec<String>,
+}
+
+impl SectionDef {
+    /// How many of this section's keywords are among `present` (from
+    /// `Catalog::keywords_present`).
+    pub fn keywords_found(&self, present: &[usize]) -> usize {
+        self.keywords.iter().filter(|k| present.binary_search(k).is_ok()).count()
+    }
 }
 
 /// The canonical sections in their usual order, with a synonym lookup.
@@ -40,6 +51,11 @@ pub struct SectionDef {
 pub struct Catalog {
     pub sections: Vec<SectionDef>,
     synonyms: BTreeMap<String, Vec<String>>,
+    /// Every section's keywords, each once.
+    keywords: Vec<String>,
+    /// All the keywords in one automaton, built on first use: a text is read once for all
+    /// of them rather than once per keyword.
+    keyword_search: OnceLock<Option<AhoCorasick>>,
 }
 
 /// What classification learned about a section whose heading matched nothing.
@@ -67,17 +83,69 @@ impl Catalog {
             }
             synonyms.insert(normalise_heading(&heading), targets);
         }
+        let mut keywords: Vec<String> = Vec::new();
+        let mut keyword_ids: HashMap<String, usize> = HashMap::new();
         let sections = raw
             .section
             .into_iter()
             .map(|s| SectionDef {
                 id: s.id,
                 title: s.title,
-                keywords: s.keywords.iter().map(|k| k.to_lowercase()).collect(),
+                // An empty keyword is found nowhere.
+                keywords: s
+                    .keywords
+                    .iter()
+                    .map(|k| k.to_lowercase())
+                    .filter(|k| !k.is_empty())
+                    .map(|k| {
+                        *keyword_ids.entry(k.clone()).or_insert_with(|| {
+                            keywords.push(k);
+                            keywords.len() - 1
+                        })
+                    })
+                    .collect(),
                 stems: s.stems.iter().map(|k| normalise_heading(k)).collect(),
             })
             .collect();
-        Ok(Catalog { sections, synonyms })
+        Ok(Catalog { sections, synonyms, keywords, keyword_search: OnceLock::new() })
+    }
+
+    /// How many keywords the catalogue has (each once).
+    pub fn keyword_count(&self) -> usize {
+        self.keywords.len()
+    }
+
+    /// Every occurrence of every keyword in `text`, which is lower case, overlapping ones
+    /// too: (start, end, keyword index, whether it starts a word).
+    pub fn keyword_occurrences(&self, text: &str) -> Vec<(usize, usize, usize, bool)> {
+        let search = self.keyword_search.get_or_init(|| {
+            AhoCorasick::builder().match_kind(MatchKind::Standard).build(&self.keywords).ok().filter(|_| !self.keywords.is_empty())
+        });
+        let Some(search) = search else {
+            return Vec::new();
+        };
+        search.find_overlapping_iter(text).map(|m| (m.start(), m.end(), m.pattern().as_usize(), starts_word(text, m.start()))).collect()
+    }
+
+    /// How many times each keyword (by index) starts a word in `text`, which is lower case:
+    /// its leftmost occurrence, then the leftmost after that one ends, and so on.
+    pub fn keyword_counts(&self, text: &str) -> Vec<u32> {
+        let mut counts = vec![0; self.keywords.len()];
+        // A keyword's own occurrences come in order of where they start.
+        let mut next_from = vec![0; self.keywords.len()];
+        for (start, end, k, starts_word) in self.keyword_occurrences(text) {
+            if start < next_from[k] {
+                continue;
+            }
+            next_from[k] = end;
+            counts[k] += u32::from(starts_word);
+        }
+        counts
+    }
+
+    /// The keywords (by index, in order) that start a word in `text`, which is lower case.
+    pub fn keywords_present(&self, text: &str) -> Vec<usize> {
+        self.keyword_counts(text).iter().enumerate().filter(|(_, &n)| n > 0).map(|(k, _)| k).collect()
     }
 
     pub fn contains(&self, id: &str) -> bool {
@@ -172,11 +240,11 @@ impl Catalog {
             }
         }
         let opening: String = text.split_whitespace().take(150).collect::<Vec<_>>().join(" ");
+        let (in_heading, in_opening) = (self.keyword_counts(&heading), self.keyword_counts(&opening));
         let mut best: Option<(usize, &SectionDef)> = None;
         let mut tie = false;
         for def in &self.sections {
-            let score: usize =
-                def.keywords.iter().map(|k| 3 * usize::from(contains_word(&heading, k)) + count_word(&opening, k).min(3)).sum();
+            let score: usize = def.keywords.iter().map(|&k| 3 * usize::from(in_heading[k] > 0) + (in_opening[k] as usize).min(3)).sum();
             match best {
                 Some((b, _)) if score == b => tie = true,
                 Some((b, _)) if score < b => {}
@@ -193,30 +261,9 @@ impl Catalog {
     }
 }
 
-/// Whether `keyword` starts a word in `text` (both lower case).
-pub fn contains_keyword(text: &str, keyword: &str) -> bool {
-    count_word(text, keyword) > 0
-}
-
-fn contains_word(text: &str, word: &str) -> bool {
-    count_word(text, word) > 0
-}
-
-fn count_word(text: &str, word: &str) -> usize {
-    if word.is_empty() {
-        return 0;
-    }
-    let mut count = 0;
-    let mut from = 0;
-    while let Some(pos) = text[from..].find(word) {
-        let at = from + pos;
-        let before_ok = at == 0 || !text[..at].chars().next_back().is_some_and(char::is_alphanumeric);
-        if before_ok {
-            count += 1;
-        }
-        from = at + word.len();
-    }
-    count
+/// True when no letter or digit comes right before `at`.
+fn starts_word(text: &str, at: usize) -> bool {
+    !text[..at].chars().next_back().is_some_and(char::is_alphanumeric)
 }
 
 /// Splits a normalised heading that joins topics: "privacy and security", "costs, benefits".
@@ -305,6 +352,46 @@ pub fn real_words(proposal: &Proposal, is_placeholder: &dyn Fn(&str) -> bool) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `Catalog::keyword_counts` counts, one keyword at a time.
+    fn count_word(text: &str, word: &str) -> u32 {
+        let mut count = 0;
+        let mut from = 0;
+        while let Some(pos) = text[from..].find(word) {
+            let at = from + pos;
+            count += u32::from(starts_word(text, at));
+            from = at + word.len();
+        }
+        count
+    }
+
+    #[test]
+    fn keyword_counts_read_each_keyword_as_a_search_for_it_would() {
+        let keywords = ["aa", "a", "risk", "risks", "data protection", "protection", "é", "café"];
+        let raw = RawCatalog {
+            section: vec![RawSection {
+                id: "x".into(),
+                title: "X".into(),
+                synonyms: vec![],
+                keywords: keywords.iter().map(|k| k.to_string()).collect(),
+                stems: vec![],
+            }],
+            combined: BTreeMap::new(),
+        };
+        let catalog = Catalog::from_raw(raw).unwrap();
+        for text in [
+            "aaaa a aa",
+            "risks and risk; brisk risk-averse",
+            "data protection protection data protectionprotection",
+            "café é écafé 1café",
+            "",
+        ] {
+            let counts = catalog.keyword_counts(text);
+            for (k, keyword) in keywords.iter().enumerate() {
+                assert_eq!(counts[k], count_word(text, keyword), "{keyword:?} in {text:?}");
+            }
+        }
+    }
 
     #[test]
     fn normalises_council_headings() {

@@ -50,6 +50,7 @@ pub(crate) struct Ctx<'a> {
     real_words: std::sync::OnceLock<Vec<usize>>,
     /// Per block, whether it is in what the proposal says it leaves out.
     left_out: std::sync::OnceLock<Vec<bool>>,
+    section_keywords: std::sync::OnceLock<checks::require_section::SectionKeywords>,
 }
 
 /// A proposal this large (bytes) is itself checked on all cores, a block or rule at a
@@ -122,6 +123,7 @@ pub fn check(proposal: &Proposal, file: FileId, set: &RuleSet, options: &Options
         nation,
         real_words: Default::default(),
         left_out: Default::default(),
+        section_keywords: Default::default(),
     };
     ctx.triggers = in_order(&set.vocab.triggers, parallel, |t| ctx.trigger_hit(&t.fields, t.matcher.as_ref()));
     let results = in_order(&options.selected, parallel, |&i| (i, ctx.run_rule(i, options)));

@@ -3,6 +3,7 @@
 use crate::diag::{Diagnostic, Fix, Severity};
 use crate::engine::Ctx;
 use crate::rules::Rule;
+use crate::sections::Catalog;
 
 pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, sections: &[String], min_words: usize) -> Vec<Diagnostic> {
     let proposal = ctx.proposal;
@@ -49,40 +50,159 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, sections: &[St
 /// `id` and has enough real words.
 fn covered_elsewhere(ctx: &Ctx<'_>, id: &str, min_words: usize) -> Option<usize> {
     let def = ctx.set.catalog.sections.iter().find(|s| s.id == id)?;
-    let proposal = ctx.proposal;
-    let distinct = |text: &str| def.keywords.iter().filter(|k| crate::sections::contains_keyword(text, k)).count();
-    // Each section's own text and its subtree's, in one pass over the blocks: searching all
-    // blocks for every section was quadratic (10,000 headings took seconds per rule).
-    let n = proposal.sections.len();
-    let (mut own, mut subtree) = (vec![String::new(); n], vec![String::new(); n]);
-    let mut whole = String::new();
-    let join = |into: &mut String, text: &str| {
-        if !into.is_empty() {
-            into.push(' ');
-        }
-        into.push_str(text);
-    };
-    for b in proposal.blocks.iter().filter(|b| b.kind.is_evidence()) {
-        let lower = b.text.to_lowercase();
-        join(&mut whole, &lower);
-        if let Some(s) = b.section {
-            join(&mut own[s], &lower);
-        }
-        let mut cur = b.section;
-        while let Some(i) = cur {
-            join(&mut subtree[i], &lower);
-            cur = proposal.sections[i].parent;
-        }
-    }
+    let keywords = ctx.section_keywords.get_or_init(|| SectionKeywords::new(ctx));
     let words = ctx.real_words();
-    let best = (0..n).find(|&i| distinct(&subtree[i]) >= 3 && words[i] >= min_words);
+    let n = ctx.proposal.sections.len();
+    let best = (0..n).find(|&i| def.keywords_found(&keywords.subtree[i]) >= 3 && words[i] >= min_words);
     // Spread across the proposal rather than in one place: still covered, if widely.
     best.or_else(|| {
-        if distinct(&whole) < 4 {
+        if def.keywords_found(&keywords.whole) < 4 {
             return None;
         }
-        (0..n).max_by_key(|&i| distinct(&own[i]))
+        (0..n).max_by_key(|&i| def.keywords_found(&keywords.own[i]))
     })
+}
+
+/// The catalogue's keywords found in each section's own text, its subtree's and the whole
+/// proposal's, read once per proposal for every rule that asks.
+pub(crate) struct SectionKeywords {
+    own: Vec<Vec<usize>>,
+    subtree: Vec<Vec<usize>>,
+    whole: Vec<usize>,
+}
+
+impl SectionKeywords {
+    fn new(ctx: &Ctx<'_>) -> SectionKeywords {
+        let proposal = ctx.proposal;
+        let blocks = proposal.blocks.iter().filter(|b| b.kind.is_evidence()).map(|b| (b.text.to_lowercase(), b.section));
+        let parents: Vec<Option<usize>> = proposal.sections.iter().map(|s| s.parent).collect();
+        SectionKeywords::read(&ctx.set.catalog, blocks, &parents)
+    }
+
+    /// From each evidence block's text (lower case) and section, and each section's parent.
+    fn read(catalog: &Catalog, blocks: impl Iterator<Item = (String, Option<usize>)>, parents: &[Option<usize>]) -> SectionKeywords {
+        let n = parents.len();
+        // The evidence blocks joined by spaces. A section's own text, and its subtree's, is
+        // the run of it holding its blocks: one search of the whole finds what each contains
+        // (searching every subtree's text again cost a pass per level).
+        let mut whole = String::new();
+        let mut pieces: Vec<(usize, usize, Option<usize>)> = Vec::new();
+        for (text, section) in blocks {
+            if !whole.is_empty() {
+                whole.push(' ');
+            }
+            let start = whole.len();
+            whole.push_str(&text);
+            pieces.push((start, whole.len(), section));
+        }
+        let (mut own, mut subtree) = (vec![Run::default(); n], vec![Run::default(); n]);
+        for (p, &(start, end, section)) in pieces.iter().enumerate() {
+            if let Some(s) = section {
+                own[s].add(p, start, end);
+            }
+            let mut cur = section;
+            while let Some(i) = cur {
+                subtree[i].add(p, start, end);
+                cur = parents[i];
+            }
+        }
+        let found = Found::new(catalog, &whole);
+        // A section whose blocks are not one run (TOML can reopen a table later) is read
+        // from its own joined text.
+        let present = |runs: &[Run], of: &dyn Fn(usize, usize) -> bool| -> Vec<Vec<usize>> {
+            runs.iter()
+                .enumerate()
+                .map(|(i, run)| match run.span {
+                    _ if run.broken => {
+                        let mut text = String::new();
+                        for &(start, end, section) in &pieces {
+                            if section.is_some_and(|s| of(s, i)) {
+                                let piece = &whole[start..end];
+                                if !text.is_empty() {
+                                    text.push(' ');
+                                }
+                                text.push_str(piece);
+                            }
+                        }
+                        catalog.keywords_present(&text)
+                    }
+                    Some((start, end)) => found.within(start, end),
+                    None => Vec::new(),
+                })
+                .collect()
+        };
+        let is_ancestor = |s: usize, i: usize| {
+            let mut cur = Some(s);
+            while let Some(c) = cur {
+                if c == i {
+                    return true;
+                }
+                cur = parents[c];
+            }
+            false
+        };
+        SectionKeywords {
+            own: present(&own, &|s, i| s == i),
+            subtree: present(&subtree, &is_ancestor),
+            whole: found.within(0, whole.len()),
+        }
+    }
+}
+
+/// Where one section's text lies in the joined text of the whole proposal.
+#[derive(Debug, Clone, Default)]
+struct Run {
+    /// From its first block with text to its last block.
+    span: Option<(usize, usize)>,
+    last_piece: usize,
+    /// A block of another section comes between two of its blocks.
+    broken: bool,
+}
+
+impl Run {
+    fn add(&mut self, piece: usize, start: usize, end: usize) {
+        match &mut self.span {
+            // Joining skips leading empty text, separators and all.
+            None if start == end => {}
+            None => self.span = Some((start, end)),
+            Some(span) => {
+                self.broken |= piece != self.last_piece + 1;
+                span.1 = end;
+            }
+        }
+        self.last_piece = piece;
+    }
+}
+
+/// Every occurrence of every keyword in a text, by where it starts.
+struct Found {
+    /// (start, end, keyword, starts a word)
+    hits: Vec<(usize, usize, usize, bool)>,
+    keywords: usize,
+}
+
+impl Found {
+    fn new(catalog: &Catalog, text: &str) -> Found {
+        let mut hits = catalog.keyword_occurrences(text);
+        hits.sort_unstable();
+        Found { hits, keywords: catalog.keyword_count() }
+    }
+
+    /// The keywords (by index, in order) that start a word in `text[start..end]`, read as
+    /// `Catalog::keyword_counts` reads a text of its own.
+    fn within(&self, start: usize, end: usize) -> Vec<usize> {
+        let mut next_from = vec![start; self.keywords];
+        let mut present = vec![false; self.keywords];
+        let first = self.hits.partition_point(|h| h.0 < start);
+        for &(at, to, k, starts_word) in self.hits[first..].iter().take_while(|h| h.0 < end) {
+            if to > end || at < next_from[k] {
+                continue;
+            }
+            next_from[k] = to;
+            present[k] |= starts_word;
+        }
+        present.iter().enumerate().filter(|(_, &p)| p).map(|(k, _)| k).collect()
+    }
 }
 
 /// A block that says nothing but "TBC", "N/A", "lorem ipsum" and the like.
@@ -96,4 +216,80 @@ pub(crate) fn is_placeholder_text(ctx: &Ctx<'_>, text: &str) -> bool {
     }
     let remaining = re.replace_all(text, " ");
     remaining.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count() <= 3
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sections::{RawCatalog, RawSection};
+
+    /// Each section's own and subtree text joined the plain way, then searched.
+    fn joined(catalog: &Catalog, blocks: &[(&str, Option<usize>)], parents: &[Option<usize>]) -> SectionKeywords {
+        let within = |s: usize, i: usize| {
+            let mut cur = Some(s);
+            while let Some(c) = cur {
+                if c == i {
+                    return true;
+                }
+                cur = parents[c];
+            }
+            false
+        };
+        let text = |keep: &dyn Fn(Option<usize>) -> bool| {
+            let mut out = String::new();
+            for (t, _) in blocks.iter().filter(|(_, s)| keep(*s)) {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(t);
+            }
+            catalog.keywords_present(&out)
+        };
+        let n = parents.len();
+        SectionKeywords {
+            own: (0..n).map(|i| text(&|s| s == Some(i))).collect(),
+            subtree: (0..n).map(|i| text(&|s| s.is_some_and(|s| within(s, i)))).collect(),
+            whole: text(&|_| true),
+        }
+    }
+
+    #[test]
+    fn one_search_finds_what_each_section_text_holds() {
+        let keywords = ["risk", "risks", "data protection", "a a", "security"];
+        let raw = RawCatalog {
+            section: vec![RawSection {
+                id: "x".into(),
+                title: "X".into(),
+                synonyms: vec![],
+                keywords: keywords.iter().map(|k| k.to_string()).collect(),
+                stems: vec![],
+            }],
+            combined: Default::default(),
+        };
+        let catalog = Catalog::from_raw(raw).unwrap();
+        // Section 1 and 2 are children of 0; section 0 is reopened after section 2 (as a
+        // TOML table can be), and empty blocks lead and sit between.
+        let parents = [None, Some(0), Some(0), None];
+        let blocks: Vec<(&str, Option<usize>)> = vec![
+            ("intro risk", None),
+            ("", Some(0)),
+            ("data", Some(0)),
+            ("protection of risks", Some(1)),
+            ("xa a a", Some(1)),
+            ("", Some(2)),
+            ("security", Some(2)),
+            ("a", Some(0)),
+            ("a brisk", Some(3)),
+        ];
+        let fast = SectionKeywords::read(&catalog, blocks.iter().map(|(t, s)| (t.to_string(), *s)), &parents);
+        let slow = joined(&catalog, &blocks, &parents);
+        assert_eq!(fast.own, slow.own);
+        assert_eq!(fast.subtree, slow.subtree);
+        assert_eq!(fast.whole, slow.whole);
+        // What the blocks are for: a phrase across two blocks of one subtree, and a
+        // reopened section whose own text is not one run.
+        let id = |k: &str| keywords.iter().position(|w| *w == k).unwrap();
+        assert!(fast.subtree[0].contains(&id("data protection")));
+        assert!(!fast.own[0].contains(&id("data protection")));
+    }
 }
