@@ -18,19 +18,23 @@ const EMPTY_LIST: &str = "{\n  \"diagnostics\": []";
 
 /// One finding as an element of the `diagnostics` list, after a separator.
 pub(super) fn item(out: &mut String, db: &SourceDb, d: &Diagnostic) {
-    // Straight to a String: serde_json writes valid UTF-8, so nothing is checked again.
-    let Ok(text) = serde_json::to_string_pretty(&diagnostic(db, d)) else {
+    // Pretty-printed at the depth of a list element in an object (the `diagnostics` list's
+    // own), so that it comes out indented as it stands in the document.
+    #[derive(Serialize)]
+    struct AtDepth<'a> {
+        d: [JsonDiagnostic<'a>; 1],
+    }
+    const BEFORE: &str = "{\n  \"d\": [\n    ";
+    const AFTER: &str = "\n  ]\n}";
+    let Ok(text) = serde_json::to_string_pretty(&AtDepth { d: [diagnostic(db, d)] }) else {
         return;
     };
-    out.reserve(text.len() + text.len() / 8 + ITEM.len());
+    let Some(element) = text.strip_prefix(BEFORE).and_then(|t| t.strip_suffix(AFTER)) else {
+        debug_assert!(false, "serde_json's pretty layout changed: {text}");
+        return;
+    };
     out.push_str(ITEM);
-    // JSON strings hold no raw newline, so each one starts a line to indent.
-    for line in text.split_inclusive('\n') {
-        out.push_str(line);
-        if line.ends_with('\n') {
-            out.push_str("    ");
-        }
-    }
+    out.push_str(element);
 }
 
 /// Findings text from `item`, opening the document first if these are the first.
