@@ -110,6 +110,19 @@ impl Catalog {
         Ok(Catalog { sections, synonyms, keywords, keyword_search: OnceLock::new() })
     }
 
+    /// A catalogue of one section with these keywords.
+    #[cfg(test)]
+    pub(crate) fn with_keywords(keywords: &[&str]) -> Catalog {
+        let section = RawSection {
+            id: "x".into(),
+            title: "X".into(),
+            synonyms: vec![],
+            keywords: keywords.iter().map(|k| k.to_string()).collect(),
+            stems: vec![],
+        };
+        Catalog::from_raw(RawCatalog { section: vec![section], combined: BTreeMap::new() }).unwrap()
+    }
+
     /// How many keywords the catalogue has (each once).
     pub fn keyword_count(&self) -> usize {
         self.keywords.len()
@@ -368,17 +381,7 @@ mod tests {
     #[test]
     fn keyword_counts_read_each_keyword_as_a_search_for_it_would() {
         let keywords = ["aa", "a", "risk", "risks", "data protection", "protection", "é", "café"];
-        let raw = RawCatalog {
-            section: vec![RawSection {
-                id: "x".into(),
-                title: "X".into(),
-                synonyms: vec![],
-                keywords: keywords.iter().map(|k| k.to_string()).collect(),
-                stems: vec![],
-            }],
-            combined: BTreeMap::new(),
-        };
-        let catalog = Catalog::from_raw(raw).unwrap();
+        let catalog = Catalog::with_keywords(&keywords);
         for text in [
             "aaaa a aa",
             "risks and risk; brisk risk-averse",

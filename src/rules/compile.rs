@@ -11,6 +11,7 @@ use crate::parse::Aliases;
 use crate::sections::{Catalog, RawCatalog};
 use crate::source::{FileId, SourceDb, SourceFile};
 use crate::span::Span;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use toml::Spanned;
 
@@ -100,23 +101,17 @@ pub(super) fn compile_all(files: Vec<(String, String)>, db: &mut SourceDb) -> Re
             };
             catalog.zip(vocab)
         },
-        || {
-            use rayon::prelude::*;
-            packs.par_iter().map(|(file, text)| (*file, toml::from_str::<RawPackFile>(text))).collect::<Vec<_>>()
-        },
+        || packs.par_iter().map(|(file, text)| (*file, toml::from_str::<RawPackFile>(text))).collect::<Vec<_>>(),
     );
     let Some((catalog, mut vocab)) = vocabulary else {
         return Err(diags);
     };
 
-    // Rules are compiled on all cores (literal analysis of every pattern is most of
-    // start-up); the checks across packs, and every diagnostic, then follow in pack and
-    // rule order.
+    // Rules are compiled on all cores (each pattern's literal analysis); the checks across
+    // packs, and every diagnostic, then follow in pack and rule order.
     let db_ref: &SourceDb = db;
-    let compiled: Vec<Result<CompiledPack, Box<Diagnostic>>> = {
-        use rayon::prelude::*;
-        raws.into_par_iter().map(|(file, raw)| compile_pack(file, raw, db_ref, &trusted, &vocab, &catalog)).collect()
-    };
+    let compiled: Vec<Result<CompiledPack, Box<Diagnostic>>> =
+        raws.into_par_iter().map(|(file, raw)| compile_pack(file, raw, db_ref, &trusted, &vocab, &catalog)).collect();
     let mut rules = Vec::new();
     let mut infos = Vec::new();
     let mut seen_ids: BTreeMap<String, (FileId, Span)> = BTreeMap::new();
@@ -201,7 +196,6 @@ fn compile_pack(
         title: header.title.clone().unwrap_or_else(|| prefix.clone()),
         summary: header.summary.clone().unwrap_or_default(),
     };
-    use rayon::prelude::*;
     // Rule by rule, so that one large pack does not leave a core idle.
     let rules = raw
         .rule

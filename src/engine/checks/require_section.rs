@@ -108,44 +108,40 @@ impl SectionKeywords {
         }
         let found = Found::new(catalog, &whole);
         // A section whose blocks are not one run (TOML can reopen a table later) is read
-        // from its own joined text.
-        let present = |runs: &[Run], of: &dyn Fn(usize, usize) -> bool| -> Vec<Vec<usize>> {
-            runs.iter()
-                .enumerate()
-                .map(|(i, run)| match run.span {
-                    _ if run.broken => {
-                        let mut text = String::new();
-                        for &(start, end, section) in &pieces {
-                            if section.is_some_and(|s| of(s, i)) {
-                                let piece = &whole[start..end];
-                                if !text.is_empty() {
-                                    text.push(' ');
-                                }
-                                text.push_str(piece);
-                            }
-                        }
-                        catalog.keywords_present(&text)
+        // from its own joined text, made in one more pass over the blocks.
+        let mut own_text: Vec<Option<String>> = own.iter().map(|r| r.broken.then(String::new)).collect();
+        let mut subtree_text: Vec<Option<String>> = subtree.iter().map(|r| r.broken.then(String::new)).collect();
+        if own.iter().chain(&subtree).any(|r| r.broken) {
+            let join = |into: &mut Option<String>, text: &str| {
+                if let Some(into) = into {
+                    if !into.is_empty() {
+                        into.push(' ');
                     }
-                    Some((start, end)) => found.within(start, end),
-                    None => Vec::new(),
+                    into.push_str(text);
+                }
+            };
+            for &(start, end, section) in &pieces {
+                if let Some(s) = section {
+                    join(&mut own_text[s], &whole[start..end]);
+                }
+                let mut cur = section;
+                while let Some(i) = cur {
+                    join(&mut subtree_text[i], &whole[start..end]);
+                    cur = parents[i];
+                }
+            }
+        }
+        let present = |runs: &[Run], texts: &[Option<String>]| -> Vec<Vec<usize>> {
+            runs.iter()
+                .zip(texts)
+                .map(|(run, text)| match (text, run.span) {
+                    (Some(text), _) => catalog.keywords_present(text),
+                    (None, Some((start, end))) => found.within(start, end),
+                    (None, None) => Vec::new(),
                 })
                 .collect()
         };
-        let is_ancestor = |s: usize, i: usize| {
-            let mut cur = Some(s);
-            while let Some(c) = cur {
-                if c == i {
-                    return true;
-                }
-                cur = parents[c];
-            }
-            false
-        };
-        SectionKeywords {
-            own: present(&own, &|s, i| s == i),
-            subtree: present(&subtree, &is_ancestor),
-            whole: found.within(0, whole.len()),
-        }
+        SectionKeywords { own: present(&own, &own_text), subtree: present(&subtree, &subtree_text), whole: found.within(0, whole.len()) }
     }
 }
 
@@ -221,20 +217,21 @@ pub(crate) fn is_placeholder_text(ctx: &Ctx<'_>, text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sections::{RawCatalog, RawSection};
+
+    /// True when section `section` is `root` or below it.
+    fn in_subtree(parents: &[Option<usize>], section: usize, root: usize) -> bool {
+        let mut cur = Some(section);
+        while let Some(c) = cur {
+            if c == root {
+                return true;
+            }
+            cur = parents[c];
+        }
+        false
+    }
 
     /// Each section's own and subtree text joined the plain way, then searched.
     fn joined(catalog: &Catalog, blocks: &[(&str, Option<usize>)], parents: &[Option<usize>]) -> SectionKeywords {
-        let within = |s: usize, i: usize| {
-            let mut cur = Some(s);
-            while let Some(c) = cur {
-                if c == i {
-                    return true;
-                }
-                cur = parents[c];
-            }
-            false
-        };
         let text = |keep: &dyn Fn(Option<usize>) -> bool| {
             let mut out = String::new();
             for (t, _) in blocks.iter().filter(|(_, s)| keep(*s)) {
@@ -248,7 +245,7 @@ mod tests {
         let n = parents.len();
         SectionKeywords {
             own: (0..n).map(|i| text(&|s| s == Some(i))).collect(),
-            subtree: (0..n).map(|i| text(&|s| s.is_some_and(|s| within(s, i)))).collect(),
+            subtree: (0..n).map(|i| text(&|s| s.is_some_and(|s| in_subtree(parents, s, i)))).collect(),
             whole: text(&|_| true),
         }
     }
@@ -256,17 +253,7 @@ mod tests {
     #[test]
     fn one_search_finds_what_each_section_text_holds() {
         let keywords = ["risk", "risks", "data protection", "a a", "security"];
-        let raw = RawCatalog {
-            section: vec![RawSection {
-                id: "x".into(),
-                title: "X".into(),
-                synonyms: vec![],
-                keywords: keywords.iter().map(|k| k.to_string()).collect(),
-                stems: vec![],
-            }],
-            combined: Default::default(),
-        };
-        let catalog = Catalog::from_raw(raw).unwrap();
+        let catalog = Catalog::with_keywords(&keywords);
         // Section 1 and 2 are children of 0; section 0 is reopened after section 2 (as a
         // TOML table can be), and empty blocks lead and sit between.
         let parents = [None, Some(0), Some(0), None];
