@@ -46,6 +46,16 @@ impl SectionDef {
     }
 }
 
+/// One occurrence of a catalogue keyword in a text (fields in the order hits sort by).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct KeywordHit {
+    pub start: usize,
+    pub end: usize,
+    /// Its index in the catalogue's keyword list.
+    pub keyword: usize,
+    pub starts_word: bool,
+}
+
 /// The canonical sections in their usual order, with a synonym lookup.
 #[derive(Debug, Clone)]
 pub struct Catalog {
@@ -129,15 +139,23 @@ impl Catalog {
     }
 
     /// Every occurrence of every keyword in `text`, which is lower case, overlapping ones
-    /// too: (start, end, keyword index, whether it starts a word).
-    pub fn keyword_occurrences(&self, text: &str) -> Vec<(usize, usize, usize, bool)> {
+    /// too.
+    pub fn keyword_occurrences(&self, text: &str) -> Vec<KeywordHit> {
         let search = self.keyword_search.get_or_init(|| {
             AhoCorasick::builder().match_kind(MatchKind::Standard).build(&self.keywords).ok().filter(|_| !self.keywords.is_empty())
         });
         let Some(search) = search else {
             return Vec::new();
         };
-        search.find_overlapping_iter(text).map(|m| (m.start(), m.end(), m.pattern().as_usize(), starts_word(text, m.start()))).collect()
+        search
+            .find_overlapping_iter(text)
+            .map(|m| KeywordHit {
+                start: m.start(),
+                end: m.end(),
+                keyword: m.pattern().as_usize(),
+                starts_word: starts_word(text, m.start()),
+            })
+            .collect()
     }
 
     /// How many times each keyword (by index) starts a word in `text`, which is lower case:
@@ -146,12 +164,12 @@ impl Catalog {
         let mut counts = vec![0; self.keywords.len()];
         // A keyword's own occurrences come in order of where they start.
         let mut next_from = vec![0; self.keywords.len()];
-        for (start, end, k, starts_word) in self.keyword_occurrences(text) {
-            if start < next_from[k] {
+        for hit in self.keyword_occurrences(text) {
+            if hit.start < next_from[hit.keyword] {
                 continue;
             }
-            next_from[k] = end;
-            counts[k] += u32::from(starts_word);
+            next_from[hit.keyword] = hit.end;
+            counts[hit.keyword] += u32::from(hit.starts_word);
         }
         counts
     }

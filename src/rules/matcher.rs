@@ -454,8 +454,6 @@ impl Lazy {
         meta::Builder::new().configure(config).build_from_hir(hir).ok()
     }
 
-    /// The regex for a haystack of `kind`; `None` for a pattern over the size limit, which
-    /// matches nothing rather than failing a run.
     /// The pattern read without Unicode: ASCII classes and case folding, byte classes for
     /// negations. On ASCII text it means what the Unicode form means, and it parses and
     /// compiles far faster; `None` when the pattern needs Unicode (`\pL`).
@@ -469,6 +467,8 @@ impl Lazy {
             .ok()
     }
 
+    /// The regex for a haystack of `kind`; `None` for a pattern over the size limit, which
+    /// matches nothing rather than failing a run.
     fn get(&self, kind: TextKind) -> Option<&meta::Regex> {
         self.form(&self.forms, kind, Lazy::build)
     }
@@ -787,22 +787,18 @@ impl Alt {
 
     fn pattern(source: String) -> Alt {
         let parsed = ast::parse::Parser::new().parse(&source).ok();
-        let analysis = parsed.as_ref().map(analyse);
-        let inner = analysis.as_ref().and_then(|a| a.necessary.clone());
-        let prefixes = analysis
-            .as_ref()
-            .and_then(|a| a.prefixes.clone())
-            .and_then(finish)
-            .filter(|set| inner.as_ref().is_none_or(|i| quality(set).0 >= quality(i).0.min(3)));
+        let (prefixes, inner, may_be_empty) = match parsed.as_ref().map(analyse) {
+            Some(a) => (a.prefixes.and_then(finish), a.necessary, a.min_len == 0),
+            None => (None, None, true),
+        };
+        let prefixes = prefixes.filter(|set| inner.as_ref().is_none_or(|i| quality(set).0 >= quality(i).0.min(3)));
         // Anchored searches need only a forward automaton, half of what an unanchored one
         // costs to build; their budget keeps a pattern that matches at no start linear.
         let starts = match &prefixes {
             Some(_) => Starts::AtLiterals,
             None if parsed.as_ref().is_some_and(starts_line) => Starts::AtLines,
-            _ => Starts::Anywhere,
+            None => Starts::Anywhere,
         };
-        let prefixes = prefixes.filter(|_| starts == Starts::AtLiterals);
-        let may_be_empty = analysis.as_ref().is_none_or(|a| a.min_len == 0);
         Alt { kind: AltKind::Pattern(Lazy::new(source)), literals: prefixes.or(inner), starts, may_be_empty }
     }
 
@@ -1357,7 +1353,7 @@ impl Prefilter {
 type Prefixes = Option<Vec<(String, bool)>>;
 
 const MAX_PREFIXES: usize = 64;
-/// The longest match, in characters, of a pattern searched anchored at each start.
+/// The longest literal kept, in bytes: longer ones find no fewer candidates.
 const MAX_LITERAL: usize = 24;
 const MAX_CLASS: usize = 10;
 

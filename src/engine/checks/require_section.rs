@@ -3,7 +3,7 @@
 use crate::diag::{Diagnostic, Fix, Severity};
 use crate::engine::Ctx;
 use crate::rules::Rule;
-use crate::sections::Catalog;
+use crate::sections::{Catalog, KeywordHit};
 
 pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, sections: &[String], min_words: usize) -> Vec<Diagnostic> {
     let proposal = ctx.proposal;
@@ -172,8 +172,7 @@ impl Run {
 
 /// Every occurrence of every keyword in a text, by where it starts.
 struct Found {
-    /// (start, end, keyword, starts a word)
-    hits: Vec<(usize, usize, usize, bool)>,
+    hits: Vec<KeywordHit>,
     keywords: usize,
 }
 
@@ -189,13 +188,13 @@ impl Found {
     fn within(&self, start: usize, end: usize) -> Vec<usize> {
         let mut next_from = vec![start; self.keywords];
         let mut present = vec![false; self.keywords];
-        let first = self.hits.partition_point(|h| h.0 < start);
-        for &(at, to, k, starts_word) in self.hits[first..].iter().take_while(|h| h.0 < end) {
-            if to > end || at < next_from[k] {
+        let first = self.hits.partition_point(|h| h.start < start);
+        for hit in self.hits[first..].iter().take_while(|h| h.start < end) {
+            if hit.end > end || hit.start < next_from[hit.keyword] {
                 continue;
             }
-            next_from[k] = to;
-            present[k] |= starts_word;
+            next_from[hit.keyword] = hit.end;
+            present[hit.keyword] |= hit.starts_word;
         }
         present.iter().enumerate().filter(|(_, &p)| p).map(|(k, _)| k).collect()
     }
