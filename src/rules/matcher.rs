@@ -763,6 +763,10 @@ struct Alt {
     starts: Starts,
     /// True when the alternative can match the empty string.
     may_be_empty: bool,
+    /// Symbols one of which every match also holds, besides its literals (the `|` of a
+    /// table row): a block without any is not searched, which spares the patterns whose
+    /// common words would have them tried on nearly every paragraph.
+    guard: Option<Vec<String>>,
 }
 
 /// Where a pattern's matches can start: known starts are searched anchored, which keeps
@@ -780,16 +784,18 @@ enum Starts {
 impl Alt {
     fn term(spec: &TermSpec) -> Alt {
         match Term::from_spec(spec) {
-            Some(t) => Alt { literals: Some(t.literals()), kind: AltKind::Term(t), starts: Starts::Anywhere, may_be_empty: false },
+            Some(t) => {
+                Alt { literals: Some(t.literals()), kind: AltKind::Term(t), starts: Starts::Anywhere, may_be_empty: false, guard: None }
+            }
             None => Alt::pattern(Dialect::spec_regex(spec)),
         }
     }
 
     fn pattern(source: String) -> Alt {
         let parsed = ast::parse::Parser::new().parse(&source).ok();
-        let (prefixes, inner, may_be_empty) = match parsed.as_ref().map(analyse) {
-            Some(a) => (a.prefixes.and_then(finish), a.necessary, a.min_len == 0),
-            None => (None, None, true),
+        let (prefixes, inner, may_be_empty, guard) = match parsed.as_ref().map(analyse) {
+            Some(a) => (a.prefixes.and_then(finish), a.necessary, a.min_len == 0, a.guard),
+            None => (None, None, true, None),
         };
         let prefixes = prefixes.filter(|set| inner.as_ref().is_none_or(|i| quality(set).0 >= quality(i).0.min(3)));
         // Anchored searches need only a forward automaton, half of what an unanchored one
@@ -799,7 +805,7 @@ impl Alt {
             None if parsed.as_ref().is_some_and(starts_line) => Starts::AtLines,
             None => Starts::Anywhere,
         };
-        Alt { kind: AltKind::Pattern(Lazy::new(source)), literals: prefixes.or(inner), starts, may_be_empty }
+        Alt { kind: AltKind::Pattern(Lazy::new(source)), literals: prefixes.or(inner), starts, may_be_empty, guard }
     }
 
     /// The leftmost match at or after `at` in `hay`, which starts at offset `base` of the
@@ -1112,7 +1118,7 @@ fn candidates<'a>(inner: &Inner, slot: &'a Slot, scan: &Scan, hay: &str) -> Vec<
         .enumerate()
         .filter(|(_, lits)| lits.as_ref().is_none_or(|l| l.iter().any(|&id| scan.literals.contains(id as usize))))
         .map(|(alt, lits)| Cand { alt, literals: lits.as_deref(), next: None, done: false, budget })
-        .filter(|c| c.alt < inner.alts.len())
+        .filter(|c| inner.alts.get(c.alt).is_some_and(|a| a.guard.as_ref().is_none_or(|g| g.iter().any(|sym| hay.contains(sym.as_str())))))
         .collect()
 }
 
@@ -1381,6 +1387,8 @@ struct Analysis {
     necessary: Option<Vec<String>>,
     /// The fewest characters a match can have (0 when it can be empty).
     min_len: usize,
+    /// A small necessary set of symbols (no letters, so case does not matter): see `Alt`.
+    guard: Option<Vec<String>>,
 }
 
 /// Analyses every node once, bottom up: asking each node for its prefixes and its
@@ -1411,7 +1419,8 @@ fn analyse(ast: &Ast) -> Analysis {
                 sub.prefixes.map(|sub| sub.into_iter().map(|(l, e)| (l, e && min == 1 && once)).collect())
             };
             let necessary = if min >= 1 { sub.necessary } else { prefixes.clone().and_then(finish) };
-            Analysis { prefixes, necessary, min_len }
+            let guard = if min >= 1 { sub.guard } else { None };
+            Analysis { prefixes, necessary, min_len, guard }
         }
         Ast::Alternation(a) => {
             let branches: Vec<Analysis> = a.asts.iter().map(analyse).collect();
@@ -1435,7 +1444,7 @@ fn analyse(ast: &Ast) -> Analysis {
                 all.sort();
                 all.dedup();
             }
-            Analysis { prefixes, necessary, min_len }
+            Analysis { prefixes, necessary, min_len, guard: None }
         }
         Ast::Concat(c) => {
             // A run of plain characters is one piece: a run starting inside it, or one of its
@@ -1454,7 +1463,8 @@ fn analyse(ast: &Ast) -> Analysis {
                             let min_len = word.chars().count();
                             let mut set = vec![(std::mem::take(&mut word), true)];
                             truncate_long(&mut set);
-                            pieces.push(Analysis { prefixes: Some(set), necessary: None, min_len });
+                            let guard = Some(vec![set[0].0.clone()]).filter(|g| is_guard(g));
+                            pieces.push(Analysis { prefixes: Some(set), necessary: None, min_len, guard });
                             after_plain.push(false);
                         }
                         continue;
@@ -1464,6 +1474,11 @@ fn analyse(ast: &Ast) -> Analysis {
                 after_plain.push(i > 0 && matches!(&c.asts[i - 1], Ast::Literal(l) if l.c.is_ascii_alphanumeric()));
             }
             let min_len = pieces.iter().map(|p| p.min_len).sum();
+            let guard = pieces
+                .iter_mut()
+                .flat_map(|p| [p.guard.take(), p.necessary.as_ref().filter(|set| is_guard(set)).cloned()])
+                .flatten()
+                .min_by_key(|set| (set.len(), std::cmp::Reverse(quality(set).0)));
             let mut best: Option<Vec<String>> = None;
             for i in 0..pieces.len() {
                 let run = if after_plain[i] { None } else { prefixes_of_run(pieces[i..].iter().map(|p| &p.prefixes)).and_then(finish) };
@@ -1474,12 +1489,14 @@ fn analyse(ast: &Ast) -> Analysis {
                 }
             }
             let prefixes = prefixes_of_run(pieces.iter().map(|p| &p.prefixes));
-            Analysis { prefixes, necessary: best, min_len }
+            Analysis { prefixes, necessary: best, min_len, guard }
         }
         leaf => {
             let prefixes = leaf_prefixes(leaf);
             let min_len = usize::from(!matches!(leaf, Ast::Empty(_) | Ast::Flags(_) | Ast::Assertion(_)));
-            Analysis { necessary: prefixes.clone().and_then(finish), prefixes, min_len }
+            let necessary = prefixes.clone().and_then(finish);
+            let guard = necessary.as_ref().filter(|set| is_guard(set)).cloned();
+            Analysis { necessary, prefixes, min_len, guard }
         }
     }
 }
@@ -1501,6 +1518,15 @@ fn starts_line(ast: &Ast) -> bool {
         }
         _ => false,
     }
+}
+
+/// True for a set small enough to look for in a block directly, of literals without
+/// letters, which no case folding can change.
+fn is_guard(set: &[String]) -> bool {
+    const MAX_GUARD: usize = 4;
+    !set.is_empty()
+        && set.len() <= MAX_GUARD
+        && set.iter().all(|l| !l.trim().is_empty() && l.is_ascii() && !l.bytes().any(|b| b.is_ascii_alphabetic()))
 }
 
 /// Longer shortest literals find fewer false candidates; then fewer literals.
@@ -1721,6 +1747,38 @@ mod tests {
 
     fn literals(pattern: &str) -> Option<Vec<String>> {
         literals_of(&ast::parse::Parser::new().parse(pattern).unwrap())
+    }
+
+    #[test]
+    fn guards_are_symbols_every_match_holds() {
+        let guard = |p: &str| Alt::pattern(p.to_string()).guard;
+        let strings = |v: &[&str]| Some(v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(guard(r"(?m)^\|?\s*[^|\n]{0,60}?\bcost\b[^|\n]{0,60}\|\s*\d+"), strings(&["|"]));
+        assert_eq!(guard(r"\bowner\s*:"), strings(&[":"]));
+        assert_eq!(guard(r"(?:\bact\s+(?:19|20)\d\d)"), strings(&["19", "20"]));
+        assert_eq!(guard(r"(?:wcag\s*2\.2)+"), strings(&["2.2"]));
+        // Optional, in one branch only, or with letters (which fold case): no guard.
+        for p in [r"cost\s*\|?\s*\d", r"(?:a:|b)", r"\bcost\b", r"x(?:\|)*y", r"[0-9]+ days", r"cost\s+\d"] {
+            assert_eq!(guard(p), None, "{p}");
+        }
+    }
+
+    /// A guarded alternative is not tried in a block without its symbol, and that changes
+    /// no match.
+    #[test]
+    fn guarded_patterns_find_what_their_regexes_find() {
+        let d = dialect();
+        let m = Matcher::new(&d, vec![Source::Pattern(r"(?m)^\|?\s*[^|\n]{0,60}?\bcost\b[^|\n]{0,60}\|\s*\d+".into())]).unwrap();
+        let pre = Prefilter::new([&m]);
+        let whole = compile(m.as_str()).unwrap();
+        for text in ["Unit cost | 120 | 80", "The unit cost is 120 and will be 80.", "cost\n| 12", "x\nTotal cost (£) | 12 | 9"] {
+            let scan = pre.scan(text);
+            let got: Vec<(usize, usize)> = m.find_iter_scanned(Some(&scan), text).map(|x| (x.start(), x.end())).collect();
+            let want: Vec<(usize, usize)> = whole.find_iter(text).map(|x| (x.start(), x.end())).collect();
+            assert_eq!(got, want, "{text:?}");
+            let slot = m.inner.slot.get().unwrap();
+            assert_eq!(candidates(&m.inner, slot, &scan, text).is_empty(), !text.contains('|'), "{text:?}");
+        }
     }
 
     #[test]
