@@ -1322,7 +1322,9 @@ impl Prefilter {
             safe,
             matchers: Bits::with_len(self.matchers),
             literals: Bits::with_len(self.literals),
-            hits: Vec::new(),
+            // Prose holds about one literal per six bytes: growing from empty reallocated
+            // a block's list a dozen times.
+            hits: Vec::with_capacity(text.len() / 8),
         };
         for &m in &self.always {
             scan.matchers.insert(m as usize);
