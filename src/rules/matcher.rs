@@ -767,7 +767,14 @@ struct Alt {
     /// table row): a block without any is not searched, which spares the patterns whose
     /// common words would have them tried on nearly every paragraph.
     guard: Option<Vec<String>>,
+    /// Words one of which every match also holds, rarer than the literals it starts with
+    /// (`later` in "we will ... at a later date"): found by the prefilter with the rest, and
+    /// a block without any is not searched.
+    gate: Option<Vec<String>>,
 }
+
+/// The shortest gate word worth looking for: shorter ones are in nearly every block.
+const MIN_GATE: usize = 4;
 
 /// Where a pattern's matches can start: known starts are searched anchored, which keeps
 /// bounded repeats such as `[^.]{0,80}` from multiplying the lazy DFA's states the way an
@@ -784,9 +791,14 @@ enum Starts {
 impl Alt {
     fn term(spec: &TermSpec) -> Alt {
         match Term::from_spec(spec) {
-            Some(t) => {
-                Alt { literals: Some(t.literals()), kind: AltKind::Term(t), starts: Starts::Anywhere, may_be_empty: false, guard: None }
-            }
+            Some(t) => Alt {
+                literals: Some(t.literals()),
+                kind: AltKind::Term(t),
+                starts: Starts::Anywhere,
+                may_be_empty: false,
+                guard: None,
+                gate: None,
+            },
             None => Alt::pattern(Dialect::spec_regex(spec)),
         }
     }
@@ -798,6 +810,10 @@ impl Alt {
             None => (None, None, true, None),
         };
         let prefixes = prefixes.filter(|set| inner.as_ref().is_none_or(|i| quality(set).0 >= quality(i).0.min(3)));
+        let gate = match (&prefixes, &inner) {
+            (Some(starts), Some(rarer)) if quality(rarer).0 >= MIN_GATE.max(quality(starts).0 + 1) => Some(rarer.clone()),
+            _ => None,
+        };
         // Anchored searches need only a forward automaton, half of what an unanchored one
         // costs to build; their budget keeps a pattern that matches at no start linear.
         let starts = match &prefixes {
@@ -805,7 +821,7 @@ impl Alt {
             None if parsed.as_ref().is_some_and(starts_line) => Starts::AtLines,
             None => Starts::Anywhere,
         };
-        Alt { kind: AltKind::Pattern(Lazy::new(source)), literals: prefixes.or(inner), starts, may_be_empty, guard }
+        Alt { kind: AltKind::Pattern(Lazy::new(source)), literals: prefixes.or(inner), starts, may_be_empty, guard, gate }
     }
 
     /// The leftmost match at or after `at` in `hay`, which starts at offset `base` of the
@@ -877,6 +893,8 @@ struct Slot {
     index: u32,
     /// Per alternative, its literals' ids; `None` when it has to be tried everywhere.
     literals: Vec<Option<Vec<u32>>>,
+    /// Per alternative, its gate words' ids, if it has a gate.
+    gates: Vec<Option<Vec<u32>>>,
 }
 
 #[derive(Debug)]
@@ -1117,6 +1135,9 @@ fn candidates<'a>(inner: &Inner, slot: &'a Slot, scan: &Scan, hay: &str) -> Vec<
         .iter()
         .enumerate()
         .filter(|(_, lits)| lits.as_ref().is_none_or(|l| l.iter().any(|&id| scan.literals.contains(id as usize))))
+        .filter(|(alt, _)| {
+            slot.gates.get(*alt).and_then(Option::as_ref).is_none_or(|g| g.iter().any(|&id| scan.literals.contains(id as usize)))
+        })
         .map(|(alt, lits)| Cand { alt, literals: lits.as_deref(), next: None, done: false, budget })
         .filter(|c| inner.alts.get(c.alt).is_some_and(|a| a.guard.as_ref().is_none_or(|g| g.iter().any(|sym| hay.contains(sym.as_str())))))
         .collect()
@@ -1269,33 +1290,38 @@ impl Prefilter {
             if m.inner.slot.get().is_some() || !m.inner.split {
                 continue;
             }
-            let mut literals = Vec::with_capacity(m.inner.alts.len());
-            for alt in &m.inner.alts {
-                let Some(lits) = &alt.literals else {
-                    literals.push(None);
-                    continue;
-                };
-                let mut lit_ids = Vec::with_capacity(lits.len());
-                for lit in lits {
-                    let key = lit.to_ascii_lowercase();
-                    let lid = *ids.entry(key.clone()).or_insert_with(|| {
-                        patterns.push(key);
-                        matchers_of.push(Vec::new());
-                        (patterns.len() - 1) as u32
-                    });
-                    if matchers_of[lid as usize].last() != Some(&index) {
-                        matchers_of[lid as usize].push(index);
-                    }
-                    lit_ids.push(lid);
-                }
+            let mut intern = |lits: &[String]| -> Vec<u32> {
+                let mut lit_ids: Vec<u32> = lits
+                    .iter()
+                    .map(|lit| {
+                        let key = lit.to_ascii_lowercase();
+                        *ids.entry(key.clone()).or_insert_with(|| {
+                            patterns.push(key);
+                            matchers_of.push(Vec::new());
+                            (patterns.len() - 1) as u32
+                        })
+                    })
+                    .collect();
                 lit_ids.sort_unstable();
                 lit_ids.dedup();
-                literals.push(Some(lit_ids));
+                lit_ids
+            };
+            let mut literals = Vec::with_capacity(m.inner.alts.len());
+            let mut gates = Vec::with_capacity(m.inner.alts.len());
+            for alt in &m.inner.alts {
+                gates.push(alt.gate.as_deref().map(&mut intern));
+                literals.push(alt.literals.as_deref().map(&mut intern));
+            }
+            // A gate word alone does not make the matcher worth trying; its literals do.
+            for lid in literals.iter().flatten().flatten() {
+                if matchers_of[*lid as usize].last() != Some(&index) {
+                    matchers_of[*lid as usize].push(index);
+                }
             }
             if literals.iter().any(Option::is_none) {
                 always.push(index);
             }
-            if m.inner.slot.set(Slot { prefilter: id, index, literals }).is_ok() {
+            if m.inner.slot.set(Slot { prefilter: id, index, literals, gates }).is_ok() {
                 index += 1;
             }
         }
@@ -1762,6 +1788,42 @@ mod tests {
         // Optional, in one branch only, or with letters (which fold case): no guard.
         for p in [r"cost\s*\|?\s*\d", r"(?:a:|b)", r"\bcost\b", r"x(?:\|)*y", r"[0-9]+ days", r"cost\s+\d"] {
             assert_eq!(guard(p), None, "{p}");
+        }
+    }
+
+    #[test]
+    fn gates_are_rarer_words_every_match_holds() {
+        let gate = |p: &str| Alt::pattern(p.to_string()).gate;
+        let strings = |v: &[&str]| Some(v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(gate(r"\b(?:will|may)\b[^.\n]{0,60}?\bat\s+a\s+later\s+date"), strings(&["later"]));
+        assert_eq!(gate(r"\b(?:will|may)\b[^.\n]{0,60}?\b(?:some\s+point|a\s+later\s+date)"), strings(&["later", "point"]));
+        // Nothing rarer than the starting words, or nothing required besides them.
+        for p in [r"\bcabinet\b", r"\b(?:will|may)\s+\w+", r"\b(?:will|may)\b.{0,9}(?:now|then)", r"\bwill\b(?:.{0,9}later)?"] {
+            assert_eq!(gate(p), None, "{p}");
+        }
+    }
+
+    /// A gated alternative is not tried in a block without one of its gate words, in any
+    /// case, and that changes no match.
+    #[test]
+    fn gated_patterns_find_what_their_regexes_find() {
+        let d = dialect();
+        let m = Matcher::new(&d, vec![Source::Pattern(r"\b(?:will|may)\b[^.\n]{0,60}?\bat\s+a\s+later\s+date".into())]).unwrap();
+        let pre = Prefilter::new([&m]);
+        let whole = compile(m.as_str()).unwrap();
+        for (text, gated_out) in [
+            ("We will do it at a later date.", false),
+            ("WE WILL DO IT AT A LATER DATE.", false),
+            ("We will do it soon. Later, a date.", false),
+            ("We will do it soon, at a date to be agreed.", true),
+            ("Nothing here.", true),
+        ] {
+            let scan = pre.scan(text);
+            let got: Vec<(usize, usize)> = m.find_iter_scanned(Some(&scan), text).map(|x| (x.start(), x.end())).collect();
+            let want: Vec<(usize, usize)> = whole.find_iter(text).map(|x| (x.start(), x.end())).collect();
+            assert_eq!(got, want, "{text:?}");
+            let slot = m.inner.slot.get().unwrap();
+            assert_eq!(candidates(&m.inner, slot, &scan, text).is_empty(), gated_out, "{text:?}");
         }
     }
 
