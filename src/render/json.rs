@@ -27,7 +27,7 @@ pub(super) fn item(out: &mut String, db: &SourceDb, d: &Diagnostic) {
 
 /// `d` as serde_json's pretty printer lays it out at `indent` spaces.
 fn pretty_diagnostic(out: &mut String, d: &JsonDiagnostic<'_>, indent: usize) {
-    let mut o = Object::open(out, indent);
+    let mut o = Nested::open(out, indent, ('{', '}'));
     o.key("enabler").opt_str(d.enabler);
     match &d.fix {
         None => o.key("fix").null(),
@@ -100,11 +100,13 @@ fn push_line(out: &mut String, first: bool, indent: usize) {
     }
 }
 
-/// An object being written: `{`, then `"key": value` lines, then `}`.
-struct Object<'o> {
+/// An object or array being written: its opening bracket, then a member or element per
+/// line, then its closing bracket on a line of its own (or straight after, when empty).
+struct Nested<'o> {
     out: &'o mut String,
     indent: usize,
     empty: bool,
+    close: char,
 }
 
 /// Where one value goes, at the depth of the line it starts on.
@@ -113,49 +115,33 @@ struct Slot<'o> {
     indent: usize,
 }
 
-/// An array being written, one element per line.
-struct Array<'o> {
-    out: &'o mut String,
-    indent: usize,
-    empty: bool,
-}
-
-impl<'o> Object<'o> {
-    fn open(out: &'o mut String, indent: usize) -> Object<'o> {
-        out.push('{');
-        Object { out, indent, empty: true }
+impl<'o> Nested<'o> {
+    fn open(out: &'o mut String, indent: usize, (open, close): (char, char)) -> Nested<'o> {
+        out.push(open);
+        Nested { out, indent, empty: true, close }
     }
 
-    /// Starts the member `key`, whose value the returned slot writes.
-    fn key(&mut self, key: &str) -> Slot<'_> {
-        push_line(self.out, self.empty, self.indent + 2);
-        self.empty = false;
-        self.out.push('"');
-        self.out.push_str(key);
-        self.out.push_str("\": ");
-        Slot { out: self.out, indent: self.indent + 2 }
-    }
-
-    fn close(self) {
-        if !self.empty {
-            push_line(self.out, true, self.indent);
-        }
-        self.out.push('}');
-    }
-}
-
-impl<'o> Array<'o> {
+    /// Starts the next element, whose value the returned slot writes.
     fn element(&mut self) -> Slot<'_> {
         push_line(self.out, self.empty, self.indent + 2);
         self.empty = false;
         Slot { out: self.out, indent: self.indent + 2 }
     }
 
+    /// Starts the member `key` of an object.
+    fn key(&mut self, key: &str) -> Slot<'_> {
+        let slot = self.element();
+        slot.out.push('"');
+        slot.out.push_str(key);
+        slot.out.push_str("\": ");
+        slot
+    }
+
     fn close(self) {
         if !self.empty {
             push_line(self.out, true, self.indent);
         }
-        self.out.push(']');
+        self.out.push(self.close);
     }
 }
 
@@ -189,13 +175,12 @@ impl<'o> Slot<'o> {
         self.out.extend(digits[at..].iter().map(|&d| d as char));
     }
 
-    fn object(self) -> Object<'o> {
-        Object::open(self.out, self.indent)
+    fn object(self) -> Nested<'o> {
+        Nested::open(self.out, self.indent, ('{', '}'))
     }
 
-    fn array(self) -> Array<'o> {
-        self.out.push('[');
-        Array { out: self.out, indent: self.indent, empty: true }
+    fn array(self) -> Nested<'o> {
+        Nested::open(self.out, self.indent, ('[', ']'))
     }
 
     fn span(self, span: &JsonSpan) {
