@@ -1131,15 +1131,15 @@ fn anchored_budget(hay: &str) -> usize {
 
 fn candidates<'a>(inner: &Inner, slot: &'a Slot, scan: &Scan, hay: &str) -> Vec<Cand<'a>> {
     let budget = anchored_budget(hay);
-    let any_found = |ids: &Option<Vec<u32>>| ids.as_ref().is_none_or(|ids| ids.iter().any(|&id| scan.literals.contains(id as usize)));
-    let guard_held = |alt: &Alt| alt.guard.as_ref().is_none_or(|g| g.iter().any(|sym| hay.contains(sym.as_str())));
     slot.literals
         .iter()
-        .zip(&slot.gates)
-        .zip(&inner.alts)
         .enumerate()
-        .filter(|(_, ((lits, gate), alt))| any_found(lits) && any_found(gate) && guard_held(alt))
-        .map(|(alt, ((lits, _), _))| Cand { alt, literals: lits.as_deref(), next: None, done: false, budget })
+        .filter(|(_, lits)| lits.as_ref().is_none_or(|l| l.iter().any(|&id| scan.literals.contains(id as usize))))
+        .filter(|(alt, _)| {
+            slot.gates.get(*alt).and_then(Option::as_ref).is_none_or(|g| g.iter().any(|&id| scan.literals.contains(id as usize)))
+        })
+        .map(|(alt, lits)| Cand { alt, literals: lits.as_deref(), next: None, done: false, budget })
+        .filter(|c| inner.alts.get(c.alt).is_some_and(|a| a.guard.as_ref().is_none_or(|g| g.iter().any(|sym| hay.contains(sym.as_str())))))
         .collect()
 }
 
