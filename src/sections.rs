@@ -35,7 +35,8 @@ pub struct SectionDef {
     pub title: String,
     /// Lower case; each an index into the catalogue's keyword list.
     keywords: Vec<usize>,
-    pub stems: Vec<String>,
+    /// Normalised stems, each after a space: a stem counts where it starts a word.
+    stems: Vec<String>,
 }
 
 impl SectionDef {
@@ -114,7 +115,7 @@ impl Catalog {
                         })
                     })
                     .collect(),
-                stems: s.stems.iter().map(|k| normalise_heading(k)).collect(),
+                stems: s.stems.iter().map(|k| format!(" {}", normalise_heading(k))).collect(),
             })
             .collect();
         Ok(Catalog { sections, synonyms, keywords, keyword_search: OnceLock::new() })
@@ -214,7 +215,7 @@ impl Catalog {
 
     fn by_stem(&self, part: &str) -> Option<String> {
         let padded = format!(" {part} ");
-        self.sections.iter().find(|s| s.stems.iter().any(|stem| padded.contains(&format!(" {stem}")))).map(|s| s.id.clone())
+        self.sections.iter().find(|s| s.stems.iter().any(|stem| padded.contains(stem.as_str()))).map(|s| s.id.clone())
     }
 
     /// Assigns canonical ids to every section; returns the inferred ones so the caller can
