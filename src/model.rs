@@ -243,10 +243,7 @@ impl Proposal {
 
     /// Looks a metadata key up; a key may also be nested under `proposal.`.
     pub fn field(&self, key: &str) -> Option<&Field> {
-        self.fields.iter().find(|f| f.key == key).or_else(|| {
-            let nested = format!("proposal.{key}");
-            self.fields.iter().find(|f| f.key == nested)
-        })
+        self.fields.iter().find(|f| f.key == key).or_else(|| self.fields.iter().find(|f| f.key.strip_prefix("proposal.") == Some(key)))
     }
 
     /// All fields at or below `key` (a table's members, an array of tables' entries).

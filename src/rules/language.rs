@@ -15,7 +15,7 @@ pub struct Cues {
     pub reasons: Matcher,
     pub placeholders: Matcher,
     /// Labels and headings that introduce what a proposal leaves out ("Out of scope:"),
-    /// lower case: a mention there does not make a rule apply.
+    /// lower case and never empty: a mention there does not make a rule apply.
     pub out_of_scope: Vec<String>,
 }
 
@@ -23,7 +23,14 @@ impl Cues {
     /// Whether `text` starts with an out-of-scope label: the cue, then a colon or dash
     /// ("Out: lift lines", "**Out of scope** - CCTV" once markup is gone).
     pub fn out_of_scope_label(&self, text: &str) -> bool {
-        let lower = without_numbering(text).to_lowercase();
+        let text = without_numbering(text);
+        // Most blocks open with a letter no cue starts with: lower-casing the whole block
+        // to learn that was 1% of a run.
+        let first = text.chars().next().and_then(|c| c.to_lowercase().next());
+        if !first.is_some_and(|c| self.out_of_scope.iter().any(|cue| cue.starts_with(c))) {
+            return false;
+        }
+        let lower = text.to_lowercase();
         self.out_of_scope.iter().any(|cue| {
             lower.strip_prefix(cue.as_str()).is_some_and(|rest| rest.trim_start().starts_with([':', '-', '\u{2013}', '\u{2014}']))
         })
@@ -153,4 +160,36 @@ pub(crate) fn toml_to_value(v: &toml::Value) -> Value {
 /// Text without a leading list or section number ("3.2 ", "4) ").
 fn without_numbering(text: &str) -> &str {
     text.trim_start().trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ')').trim_start()
+}
+
+#[cfg(test)]
+mod tests {
+    /// Only the opening words count, in any case, after numbering, before a colon or dash.
+    #[test]
+    fn out_of_scope_labels_open_a_block() {
+        let mut db = crate::source::SourceDb::default();
+        let set = crate::rules::load(&crate::rules::RuleSources::default(), &mut db).unwrap();
+        let cues = &set.vocab.cues;
+        let read_in_full = |text: &str| {
+            let lower = super::without_numbering(text).to_lowercase();
+            cues.out_of_scope.iter().any(|cue| {
+                lower.strip_prefix(cue.as_str()).is_some_and(|rest| rest.trim_start().starts_with([':', '-', '\u{2013}', '\u{2014}']))
+            })
+        };
+        for (text, label) in [
+            ("Out of scope: CCTV", true),
+            ("  3. OUT OF SCOPE \u{2013} CCTV", true),
+            ("Exclusions - none", true),
+            ("Not in scope   : the website", true),
+            ("The out of scope items: CCTV", false),
+            ("Outcomes: better", false),
+            ("Out", false),
+            ("", false),
+            ("\u{130}ncluded: nothing", false),
+            ("\u{3a3}: sigma", false),
+        ] {
+            assert_eq!(cues.out_of_scope_label(text), label, "{text:?}");
+            assert_eq!(read_in_full(text), label, "{text:?}");
+        }
+    }
 }
