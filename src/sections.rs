@@ -162,22 +162,12 @@ impl Catalog {
     /// How many times each keyword (by index) starts a word in `text`, which is lower case:
     /// its leftmost occurrence, then the leftmost after that one ends, and so on.
     pub fn keyword_counts(&self, text: &str) -> Vec<u32> {
-        let mut counts = vec![0; self.keywords.len()];
-        // A keyword's own occurrences come in order of where they start.
-        let mut next_from = vec![0; self.keywords.len()];
-        for hit in self.keyword_occurrences(text) {
-            if hit.start < next_from[hit.keyword] {
-                continue;
-            }
-            next_from[hit.keyword] = hit.end;
-            counts[hit.keyword] += u32::from(hit.starts_word);
-        }
-        counts
+        count_keywords(&self.keyword_occurrences(text), self.keywords.len(), 0)
     }
 
     /// The keywords (by index, in order) that start a word in `text`, which is lower case.
     pub fn keywords_present(&self, text: &str) -> Vec<usize> {
-        self.keyword_counts(text).iter().enumerate().filter(|(_, &n)| n > 0).map(|(k, _)| k).collect()
+        counted(&self.keyword_counts(text))
     }
 
     pub fn contains(&self, id: &str) -> bool {
@@ -293,6 +283,27 @@ impl Catalog {
     }
 }
 
+/// How many times each of `keywords` keywords starts a word among `hits`, read from offset
+/// `from` on: its leftmost occurrence, then the leftmost after that one ends, and so on. A
+/// keyword's own hits must come in order of where they start.
+pub fn count_keywords<'a>(hits: impl IntoIterator<Item = &'a KeywordHit>, keywords: usize, from: usize) -> Vec<u32> {
+    let mut counts = vec![0; keywords];
+    let mut next_from = vec![from; keywords];
+    for hit in hits {
+        if hit.start < next_from[hit.keyword] {
+            continue;
+        }
+        next_from[hit.keyword] = hit.end;
+        counts[hit.keyword] += u32::from(hit.starts_word);
+    }
+    counts
+}
+
+/// The keywords (by index, in order) counted at least once.
+pub fn counted(counts: &[u32]) -> Vec<usize> {
+    counts.iter().enumerate().filter(|(_, &n)| n > 0).map(|(k, _)| k).collect()
+}
+
 /// True when no letter or digit comes right before `at`.
 fn starts_word(text: &str, at: usize) -> bool {
     !text[..at].chars().next_back().is_some_and(char::is_alphanumeric)
@@ -399,10 +410,13 @@ mod tests {
 
     #[test]
     fn keyword_counts_read_each_keyword_as_a_search_for_it_would() {
-        let keywords = ["aa", "a", "risk", "risks", "data protection", "protection", "é", "café"];
+        // "a a" overlaps itself at a word's start: counted once in "a a a", as a search
+        // that goes on after each match finds it.
+        let keywords = ["aa", "a", "a a", "risk", "risks", "data protection", "protection", "é", "café"];
         let catalog = Catalog::with_keywords(&keywords);
         for text in [
             "aaaa a aa",
+            "a a a",
             "risks and risk; brisk risk-averse",
             "data protection protection data protectionprotection",
             "café é écafé 1café",

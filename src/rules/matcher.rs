@@ -1777,10 +1777,13 @@ mod tests {
         literals_of(&ast::parse::Parser::new().parse(pattern).unwrap())
     }
 
+    fn strings(v: &[&str]) -> Option<Vec<String>> {
+        Some(v.iter().map(|s| s.to_string()).collect())
+    }
+
     #[test]
     fn guards_are_symbols_every_match_holds() {
         let guard = |p: &str| Alt::pattern(p.to_string()).guard;
-        let strings = |v: &[&str]| Some(v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
         assert_eq!(guard(r"(?m)^\|?\s*[^|\n]{0,60}?\bcost\b[^|\n]{0,60}\|\s*\d+"), strings(&["|"]));
         assert_eq!(guard(r"\bowner\s*:"), strings(&[":"]));
         assert_eq!(guard(r"(?:\bact\s+(?:19|20)\d\d)"), strings(&["19", "20"]));
@@ -1794,7 +1797,6 @@ mod tests {
     #[test]
     fn gates_are_rarer_words_every_match_holds() {
         let gate = |p: &str| Alt::pattern(p.to_string()).gate;
-        let strings = |v: &[&str]| Some(v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
         assert_eq!(gate(r"\b(?:will|may)\b[^.\n]{0,60}?\bat\s+a\s+later\s+date"), strings(&["later"]));
         assert_eq!(gate(r"\b(?:will|may)\b[^.\n]{0,60}?\b(?:some\s+point|a\s+later\s+date)"), strings(&["later", "point"]));
         // Nothing rarer than the starting words, or nothing required besides them.

@@ -3,7 +3,7 @@
 use crate::diag::{Diagnostic, Fix, Severity};
 use crate::engine::Ctx;
 use crate::rules::Rule;
-use crate::sections::{Catalog, KeywordHit};
+use crate::sections::{count_keywords, counted, Catalog, KeywordHit};
 
 pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, sections: &[String], min_words: usize) -> Vec<Diagnostic> {
     let proposal = ctx.proposal;
@@ -100,10 +100,8 @@ impl SectionKeywords {
             if let Some(s) = section {
                 own[s].add(p, start, end);
             }
-            let mut cur = section;
-            while let Some(i) = cur {
+            for i in self_and_ancestors(parents, section) {
                 subtree[i].add(p, start, end);
-                cur = parents[i];
             }
         }
         let found = Found::new(catalog, &whole);
@@ -124,10 +122,8 @@ impl SectionKeywords {
                 if let Some(s) = section {
                     join(&mut own_text[s], &whole[start..end]);
                 }
-                let mut cur = section;
-                while let Some(i) = cur {
+                for i in self_and_ancestors(parents, section) {
                     join(&mut subtree_text[i], &whole[start..end]);
-                    cur = parents[i];
                 }
             }
         }
@@ -143,6 +139,11 @@ impl SectionKeywords {
         };
         SectionKeywords { own: present(&own, &own_text), subtree: present(&subtree, &subtree_text), whole: found.within(0, whole.len()) }
     }
+}
+
+/// `section` and the sections above it, nearest first.
+fn self_and_ancestors(parents: &[Option<usize>], section: Option<usize>) -> impl Iterator<Item = usize> + '_ {
+    std::iter::successors(section, |&i| parents[i])
 }
 
 /// Where one section's text lies in the joined text of the whole proposal.
@@ -186,17 +187,9 @@ impl Found {
     /// The keywords (by index, in order) that start a word in `text[start..end]`, read as
     /// `Catalog::keyword_counts` reads a text of its own.
     fn within(&self, start: usize, end: usize) -> Vec<usize> {
-        let mut next_from = vec![start; self.keywords];
-        let mut present = vec![false; self.keywords];
         let first = self.hits.partition_point(|h| h.start < start);
-        for hit in self.hits[first..].iter().take_while(|h| h.start < end) {
-            if hit.end > end || hit.start < next_from[hit.keyword] {
-                continue;
-            }
-            next_from[hit.keyword] = hit.end;
-            present[hit.keyword] |= hit.starts_word;
-        }
-        present.iter().enumerate().filter(|(_, &p)| p).map(|(k, _)| k).collect()
+        let inside = self.hits[first..].iter().take_while(|h| h.start < end).filter(|h| h.end <= end);
+        counted(&count_keywords(inside, self.keywords, start))
     }
 }
 
@@ -217,18 +210,6 @@ pub(crate) fn is_placeholder_text(ctx: &Ctx<'_>, text: &str) -> bool {
 mod tests {
     use super::*;
 
-    /// True when section `section` is `root` or below it.
-    fn in_subtree(parents: &[Option<usize>], section: usize, root: usize) -> bool {
-        let mut cur = Some(section);
-        while let Some(c) = cur {
-            if c == root {
-                return true;
-            }
-            cur = parents[c];
-        }
-        false
-    }
-
     /// Each section's own and subtree text joined the plain way, then searched.
     fn joined(catalog: &Catalog, blocks: &[(&str, Option<usize>)], parents: &[Option<usize>]) -> SectionKeywords {
         let text = |keep: &dyn Fn(Option<usize>) -> bool| {
@@ -244,7 +225,7 @@ mod tests {
         let n = parents.len();
         SectionKeywords {
             own: (0..n).map(|i| text(&|s| s == Some(i))).collect(),
-            subtree: (0..n).map(|i| text(&|s| s.is_some_and(|s| in_subtree(parents, s, i)))).collect(),
+            subtree: (0..n).map(|i| text(&|s| self_and_ancestors(parents, s).any(|a| a == i))).collect(),
             whole: text(&|_| true),
         }
     }
