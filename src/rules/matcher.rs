@@ -891,6 +891,8 @@ impl Alt {
 struct Slot {
     prefilter: u64,
     index: u32,
+    /// Where its alternatives start in the prefilter's numbering of all alternatives.
+    alt_base: u32,
     /// Per alternative, its literals' ids; `None` when it has to be tried everywhere.
     literals: Vec<Option<Vec<u32>>>,
     /// Per alternative, its gate words' ids, if it has a gate.
@@ -1131,15 +1133,13 @@ fn anchored_budget(hay: &str) -> usize {
 
 fn candidates<'a>(inner: &Inner, slot: &'a Slot, scan: &Scan, hay: &str) -> Vec<Cand<'a>> {
     let budget = anchored_budget(hay);
-    slot.literals
-        .iter()
-        .enumerate()
-        .filter(|(_, lits)| lits.as_ref().is_none_or(|l| l.iter().any(|&id| scan.literals.contains(id as usize))))
-        .filter(|(alt, _)| {
-            slot.gates.get(*alt).and_then(Option::as_ref).is_none_or(|g| g.iter().any(|&id| scan.literals.contains(id as usize)))
-        })
-        .map(|(alt, lits)| Cand { alt, literals: lits.as_deref(), next: None, done: false, budget })
-        .filter(|c| inner.alts.get(c.alt).is_some_and(|a| a.guard.as_ref().is_none_or(|g| g.iter().any(|sym| hay.contains(sym.as_str())))))
+    let base = slot.alt_base as usize;
+    scan.alts
+        .ones_in(base..base + slot.literals.len())
+        .map(|global| global - base)
+        .filter(|&alt| slot.gates.get(alt).and_then(Option::as_ref).is_none_or(|g| g.iter().any(|&id| scan.literals.contains(id as usize))))
+        .filter(|&alt| inner.alts.get(alt).is_some_and(|a| a.guard.as_ref().is_none_or(|g| g.iter().any(|sym| hay.contains(sym.as_str())))))
+        .map(|alt| Cand { alt, literals: slot.literals.get(alt).and_then(Option::as_deref), next: None, done: false, budget })
         .collect()
 }
 
@@ -1223,6 +1223,26 @@ impl Bits {
     fn contains(&self, i: usize) -> bool {
         self.0.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
     }
+
+    /// The members in `range`, in order.
+    fn ones_in(&self, range: Range<usize>) -> impl Iterator<Item = usize> + '_ {
+        let (start, end) = (range.start, range.end);
+        let words = self.0.get(start / 64..end.div_ceil(64).min(self.0.len())).unwrap_or_default();
+        words.iter().enumerate().flat_map(move |(k, &word)| {
+            let base = (start / 64 + k) * 64;
+            // Bits of the first and last words outside the range are masked off.
+            let low = if base < start { !0u64 << (start - base) } else { !0 };
+            let high = if end - base < 64 { (1u64 << (end - base)) - 1 } else { !0 };
+            let mut word = word & low & high;
+            std::iter::from_fn(move || {
+                let i = base + word.trailing_zeros() as usize;
+                (word != 0).then(|| {
+                    word &= word - 1;
+                    i
+                })
+            })
+        })
+    }
 }
 
 static PREFILTER_IDS: AtomicU64 = AtomicU64::new(1);
@@ -1236,6 +1256,10 @@ pub struct Prefilter {
     matchers_of: Vec<Vec<u32>>,
     /// Matchers with an alternative that has no literal: always worth trying.
     always: Vec<u32>,
+    /// Per literal, the alternatives (numbered across all matchers) that start with it.
+    alts_of: Vec<Vec<u32>>,
+    /// The alternatives with no literal, as a block's alternatives start.
+    always_alts: Bits,
     matchers: usize,
     literals: usize,
     /// Every matcher it was given, registered or not.
@@ -1258,6 +1282,8 @@ pub struct Scan {
     safe: bool,
     matchers: Bits,
     literals: Bits,
+    /// The alternatives worth trying: no literal, or one of theirs is in the block.
+    alts: Bits,
     /// (literal, start) for every occurrence, sorted.
     hits: Vec<(u32, u32)>,
 }
@@ -1282,7 +1308,10 @@ impl Prefilter {
         let mut ids: HashMap<String, u32> = HashMap::new();
         let mut patterns: Vec<String> = Vec::new();
         let mut matchers_of: Vec<Vec<u32>> = Vec::new();
+        let mut alts_of: Vec<Vec<u32>> = Vec::new();
+        let mut alts_of_matchers: Vec<u32> = Vec::new();
         let mut always = Vec::new();
+        let mut always_alts = Vec::new();
         let mut index = 0u32;
         let mut all = Vec::new();
         for m in matchers {
@@ -1298,6 +1327,7 @@ impl Prefilter {
                         *ids.entry(key.clone()).or_insert_with(|| {
                             patterns.push(key);
                             matchers_of.push(Vec::new());
+                            alts_of.push(Vec::new());
                             (patterns.len() - 1) as u32
                         })
                     })
@@ -1312,25 +1342,52 @@ impl Prefilter {
                 gates.push(alt.gate.as_deref().map(&mut intern));
                 literals.push(alt.literals.as_deref().map(&mut intern));
             }
+            let alt_base = alts_of_matchers.len() as u32;
+            if m.inner.slot.set(Slot { prefilter: id, index, alt_base, literals, gates }).is_err() {
+                continue;
+            }
+            let Some(slot) = m.inner.slot.get() else { continue };
             // A gate word alone does not make the matcher worth trying; its literals do.
-            for lid in literals.iter().flatten().flatten() {
-                if matchers_of[*lid as usize].last() != Some(&index) {
-                    matchers_of[*lid as usize].push(index);
+            for lits in &slot.literals {
+                let alt = alts_of_matchers.len() as u32;
+                alts_of_matchers.push(index);
+                match lits {
+                    None => always_alts.push(alt),
+                    Some(lits) => {
+                        for &lid in lits {
+                            alts_of[lid as usize].push(alt);
+                            if matchers_of[lid as usize].last() != Some(&index) {
+                                matchers_of[lid as usize].push(index);
+                            }
+                        }
+                    }
                 }
             }
-            if literals.iter().any(Option::is_none) {
+            if slot.literals.iter().any(Option::is_none) {
                 always.push(index);
             }
-            if m.inner.slot.set(Slot { prefilter: id, index, literals, gates }).is_ok() {
-                index += 1;
-            }
+            index += 1;
         }
         let ac = (!patterns.is_empty())
             .then(|| {
                 AhoCorasick::builder().match_kind(MatchKind::Standard).kind(Some(AhoCorasickKind::ContiguousNFA)).build(&patterns).ok()
             })
             .flatten();
-        Prefilter { id, ac, matchers_of, always, matchers: index as usize, literals: patterns.len(), all }
+        let mut always_alts_bits = Bits::with_len(alts_of_matchers.len());
+        for alt in always_alts {
+            always_alts_bits.insert(alt as usize);
+        }
+        Prefilter {
+            id,
+            ac,
+            matchers_of,
+            always,
+            alts_of,
+            always_alts: always_alts_bits,
+            matchers: index as usize,
+            literals: patterns.len(),
+            all,
+        }
     }
 
     /// Every matcher of the rule set.
@@ -1348,6 +1405,7 @@ impl Prefilter {
             safe,
             matchers: Bits::with_len(self.matchers),
             literals: Bits::with_len(self.literals),
+            alts: self.always_alts.clone(),
             // Prose holds about one literal per six bytes: growing from empty reallocated
             // a block's list a dozen times.
             hits: Vec::with_capacity(text.len() / 8),
@@ -1371,6 +1429,9 @@ impl Prefilter {
                 if scan.literals.insert(lit as usize) {
                     for &mi in &self.matchers_of[lit as usize] {
                         scan.matchers.insert(mi as usize);
+                    }
+                    for &alt in &self.alts_of[lit as usize] {
+                        scan.alts.insert(alt as usize);
                     }
                 }
             }
@@ -1692,6 +1753,20 @@ fn item_chars(item: &ast::ClassSetItem, out: &mut Vec<char>) -> Option<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Members are read in order, only inside the range, across word boundaries.
+    #[test]
+    fn bits_read_in_a_range() {
+        let members = [0, 1, 63, 64, 65, 127, 128, 200];
+        let mut bits = Bits::with_len(201);
+        for &i in &members {
+            bits.insert(i);
+        }
+        for (start, end) in [(0, 201), (1, 64), (63, 65), (64, 64), (2, 63), (65, 200), (129, 201), (0, 1000), (300, 400)] {
+            let want: Vec<usize> = members.iter().copied().filter(|i| (start..end).contains(i)).collect();
+            assert_eq!(bits.ones_in(start..end).collect::<Vec<_>>(), want, "{start}..{end}");
+        }
+    }
 
     fn dialect() -> Dialect {
         Dialect::new(&[("programme".into(), "program".into())], BTreeMap::new())
