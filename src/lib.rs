@@ -346,7 +346,7 @@ fn stream_check(
     };
     check::run_chunked(inputs, set, options, CHUNK, |outcome, db| {
         let report = Report { db, files: &outcome.files, diagnostics: &outcome.diagnostics, rules: Some(set) };
-        write(&stream.findings(&report), &mut failed);
+        stream.findings(&report, |part| write(part, &mut failed));
         // Only the path, format and status are left to show.
         files.extend(outcome.files.into_iter().map(|f| check::FileEntry { title: None, rules: Vec::new(), ..f }));
     });

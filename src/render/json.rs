@@ -250,13 +250,10 @@ fn needs_escape(word: u64) -> bool {
     (below(word, 0x20) | zero(word ^ (ONES * b'"' as u64)) | zero(word ^ (ONES * b'\\' as u64))) != 0
 }
 
-/// Findings text from `item`, opening the document first if these are the first.
-pub(super) fn continue_list(items: String, first: bool) -> String {
-    if first {
-        format!("{OPEN}{}", &items[ITEM.len()..])
-    } else {
-        items
-    }
+/// The first findings text from `item`, written as the document's opening.
+pub(super) fn open_list(items: &str, write: &mut impl FnMut(&str)) {
+    write(OPEN);
+    write(items.strip_prefix(ITEM).unwrap_or(items));
 }
 
 /// The rest of the document after the findings (all of it when there were none).

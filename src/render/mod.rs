@@ -201,7 +201,8 @@ pub fn render(format: OutputFormat, report: &Report<'_>, options: &RenderOptions
     match format {
         OutputFormat::Human | OutputFormat::Concise | OutputFormat::Json | OutputFormat::JsonLines => {
             let mut stream = Stream::new(format, options.clone());
-            let mut out = stream.findings(report);
+            let mut out = String::new();
+            stream.findings(report, |part| out.push_str(part));
             out.push_str(&stream.finish(report.files));
             out
         }
@@ -239,9 +240,10 @@ impl Stream {
         &self.tally
     }
 
-    /// The text of the findings in `report`, which follow those already rendered. Each
-    /// file's findings are rendered on the thread pool.
-    pub fn findings(&mut self, report: &Report<'_>) -> String {
+    /// The text of the findings in `report`, which follow those already rendered, handed
+    /// to `write` piece by piece (a file's findings at a time, rendered on the thread pool)
+    /// so that a run's megabytes of JSON are not copied into one string first.
+    pub fn findings(&mut self, report: &Report<'_>, mut write: impl FnMut(&str)) {
         use rayon::prelude::*;
         self.tally.add(report.diagnostics);
         let mut groups: Vec<&[Diagnostic]> = Vec::new();
@@ -267,12 +269,14 @@ impl Stream {
                 out
             })
             .collect();
-        let mut out = parts.concat();
-        if self.format == OutputFormat::Json && !out.is_empty() {
-            out = json::continue_list(out, !self.started);
+        for part in parts.iter().filter(|p| !p.is_empty()) {
+            if self.format == OutputFormat::Json && !self.started {
+                json::open_list(part, &mut write);
+            } else {
+                write(part);
+            }
+            self.started = true;
         }
-        self.started |= !report.diagnostics.is_empty();
-        out
     }
 
     /// What follows the last finding: the summary lines, or the rest of the JSON document.
