@@ -1590,17 +1590,23 @@ fn analyse(ast: &Ast) -> Analysis {
     }
 }
 
-/// True when every match starts a line: the pattern opens with `(?m)^`.
+/// True when every match starts a line: the pattern opens with `^` in multi-line mode,
+/// set before it (`(?m)^`) or by a group around it (`(?m:^ ...)`).
 fn starts_line(ast: &Ast) -> bool {
+    opens_with_line_start(ast, false)
+}
+
+fn opens_with_line_start(ast: &Ast, multi_line: bool) -> bool {
+    let with_flags = |multi_line: bool, flags: &ast::Flags| flags.flag_state(ast::Flag::MultiLine).unwrap_or(multi_line);
     match ast {
-        Ast::Group(g) if g.flags().is_none_or(|f| f.items.is_empty()) => starts_line(&g.ast),
+        Ast::Group(g) => opens_with_line_start(&g.ast, g.flags().map_or(multi_line, |f| with_flags(multi_line, f))),
+        Ast::Assertion(a) => multi_line && a.kind == ast::AssertionKind::StartLine,
         Ast::Concat(c) => {
-            let mut multi_line = false;
+            let mut multi_line = multi_line;
             for item in &c.asts {
                 match item {
-                    Ast::Flags(f) => multi_line = f.flags.flag_state(ast::Flag::MultiLine) == Some(true),
-                    Ast::Assertion(a) => return multi_line && a.kind == ast::AssertionKind::StartLine,
-                    _ => return false,
+                    Ast::Flags(f) => multi_line = with_flags(multi_line, &f.flags),
+                    _ => return opens_with_line_start(item, multi_line),
                 }
             }
             false
@@ -1940,6 +1946,9 @@ mod tests {
                 Source::Pattern(d.pattern_source(r"(a+)+$").unwrap()),
                 Source::Pattern(d.pattern_source(r"\bowner\b[^.]{0,40}named").unwrap()),
                 Source::Pattern(d.pattern_source(r"(?m)^\|?[^|\n]{0,20}risk").unwrap()),
+                Source::Pattern(d.pattern_source(r"(?m:^\s*(?:n/?a|none)\s*$)").unwrap()),
+                Source::Pattern(d.pattern_source(r"(?m:(?-m)^\s*(?:n/?a|none)\s*$)").unwrap()),
+                Source::Pattern(d.pattern_source(r"(?m:\s*^(?:n/?a|none)\s*$)").unwrap()),
             ],
         )
         .unwrap();
@@ -1954,6 +1963,9 @@ mod tests {
             Starts::AtLiterals,
             Starts::AtLiterals,
             Starts::AtLines,
+            Starts::AtLines,
+            Starts::Anywhere,
+            Starts::Anywhere,
         ];
         assert_eq!(starts, expected);
     }
