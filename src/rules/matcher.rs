@@ -786,6 +786,9 @@ enum Starts {
     AtLiterals,
     /// At the start of a line: the pattern begins with `(?m)^`.
     AtLines,
+    /// At one of a few bytes rare in prose (a digit, `£`): money, dates written in
+    /// figures, percentages.
+    AtBytes(ByteSet),
 }
 
 impl Alt {
@@ -819,7 +822,10 @@ impl Alt {
         let starts = match &prefixes {
             Some(_) => Starts::AtLiterals,
             None if parsed.as_ref().is_some_and(starts_line) => Starts::AtLines,
-            None => Starts::Anywhere,
+            None => match parsed.as_ref().and_then(first_bytes).filter(ByteSet::rare_in_prose) {
+                Some(first) => Starts::AtBytes(first),
+                None => Starts::Anywhere,
+            },
         };
         Alt { kind: AltKind::Pattern(Lazy::new(source)), literals: prefixes.or(inner), starts, may_be_empty, guard, gate }
     }
@@ -881,7 +887,13 @@ impl Alt {
                     }
                 }
             }
-            (AltKind::Pattern(p), _) => p.find_at(hay, kind, at),
+            (AltKind::Pattern(p), _) => match self.starts {
+                Starts::AtBytes(first) => {
+                    let bytes = hay.as_bytes();
+                    (at..bytes.len()).filter(|&s| first.contains(bytes[s])).find_map(|s| p.search_from_start(hay, kind, s, budget))?
+                }
+                _ => p.find_at(hay, kind, at),
+            },
         }
     }
 }
@@ -1590,6 +1602,162 @@ fn analyse(ast: &Ast) -> Analysis {
     }
 }
 
+/// A set of byte values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct ByteSet([u64; 4]);
+
+impl ByteSet {
+    fn insert(&mut self, b: u8) {
+        self.0[usize::from(b / 64)] |= 1 << (b % 64);
+    }
+
+    fn contains(&self, b: u8) -> bool {
+        self.0[usize::from(b / 64)] & (1 << (b % 64)) != 0
+    }
+
+    fn union(&mut self, other: ByteSet) {
+        for (w, o) in self.0.iter_mut().zip(other.0) {
+            *w |= o;
+        }
+    }
+
+    /// A character's first byte in any case it folds to (the Kelvin sign for `k`).
+    fn insert_char(&mut self, c: char) {
+        use regex_syntax::hir::{ClassUnicode, ClassUnicodeRange};
+        let mut folds = ClassUnicode::new([ClassUnicodeRange::new(c, c)]);
+        folds.case_fold_simple();
+        for r in folds.iter() {
+            for c in r.start()..=r.end() {
+                self.insert(c.encode_utf8(&mut [0; 4]).as_bytes()[0]);
+            }
+        }
+    }
+
+    fn insert_non_ascii(&mut self) {
+        for b in 0xC2..=0xF4 {
+            self.insert(b);
+        }
+    }
+
+    /// True without ASCII letters or white space, the bytes most of any text is made of.
+    fn rare_in_prose(&self) -> bool {
+        !(0..=127u8).any(|b| self.contains(b) && (b.is_ascii_alphabetic() || b.is_ascii_whitespace()))
+    }
+}
+
+/// The bytes a match of the pattern can start with (in either case, and every non-ASCII
+/// lead byte where one could); `None` when it can match the empty string or anything can
+/// start it.
+fn first_bytes(ast: &Ast) -> Option<ByteSet> {
+    match first_bytes_of(ast)? {
+        (set, false) => Some(set),
+        (_, true) => None,
+    }
+}
+
+/// The bytes a match can start with, and whether it can be empty (so that what follows
+/// can start it too); `None` for anything.
+fn first_bytes_of(ast: &Ast) -> Option<(ByteSet, bool)> {
+    let mut set = ByteSet::default();
+    match ast {
+        Ast::Empty(_) | Ast::Flags(_) | Ast::Assertion(_) => Some((set, true)),
+        Ast::Literal(l) => {
+            set.insert_char(l.c);
+            Some((set, false))
+        }
+        Ast::ClassPerl(c) => Some((perl_first_bytes(c)?, false)),
+        Ast::ClassBracketed(c) => Some((bracketed_first_bytes(c)?, false)),
+        Ast::Dot(_) | Ast::ClassUnicode(_) => None,
+        Ast::Repetition(r) => {
+            let (sub, nullable) = first_bytes_of(&r.ast)?;
+            let optional = matches!(
+                r.op.kind,
+                ast::RepetitionKind::ZeroOrOne
+                    | ast::RepetitionKind::ZeroOrMore
+                    | ast::RepetitionKind::Range(
+                        ast::RepetitionRange::Exactly(0) | ast::RepetitionRange::AtLeast(0) | ast::RepetitionRange::Bounded(0, _)
+                    )
+            );
+            Some((sub, nullable || optional))
+        }
+        Ast::Group(g) => first_bytes_of(&g.ast),
+        Ast::Concat(c) => {
+            for piece in &c.asts {
+                let (first, nullable) = first_bytes_of(piece)?;
+                set.union(first);
+                if !nullable {
+                    return Some((set, false));
+                }
+            }
+            Some((set, true))
+        }
+        Ast::Alternation(a) => {
+            let mut nullable = false;
+            for branch in &a.asts {
+                let (first, empty) = first_bytes_of(branch)?;
+                set.union(first);
+                nullable |= empty;
+            }
+            Some((set, nullable))
+        }
+    }
+}
+
+/// Digits, which the dialect reads as ASCII ones (`dialect_classes`); white space and word
+/// characters count as anything.
+fn perl_first_bytes(c: &ast::ClassPerl) -> Option<ByteSet> {
+    if c.negated || c.kind != ast::ClassPerlKind::Digit {
+        return None;
+    }
+    let mut set = ByteSet::default();
+    for b in b'0'..=b'9' {
+        set.insert(b);
+    }
+    Some(set)
+}
+
+fn bracketed_first_bytes(c: &ast::ClassBracketed) -> Option<ByteSet> {
+    if c.negated {
+        return None;
+    }
+    match &c.kind {
+        ast::ClassSet::Item(item) => item_first_bytes(item),
+        ast::ClassSet::BinaryOp(_) => None,
+    }
+}
+
+fn item_first_bytes(item: &ast::ClassSetItem) -> Option<ByteSet> {
+    use ast::ClassSetItem as I;
+    let mut set = ByteSet::default();
+    match item {
+        I::Empty(_) => {}
+        I::Literal(l) => set.insert_char(l.c),
+        I::Range(r) => {
+            for c in r.start.c..=r.end.c {
+                if !c.is_ascii() {
+                    set.insert_non_ascii();
+                    break;
+                }
+                set.insert_char(c);
+            }
+        }
+        I::Perl(p) => set = perl_first_bytes(p)?,
+        I::Bracketed(b) => set = bracketed_first_bytes(b)?,
+        I::Union(u) => {
+            for item in &u.items {
+                set.union(item_first_bytes(item)?);
+            }
+        }
+        I::Ascii(a) if !a.negated && a.kind == ast::ClassAsciiKind::Digit => {
+            for b in b'0'..=b'9' {
+                set.insert(b);
+            }
+        }
+        I::Ascii(_) | I::Unicode(_) => return None,
+    }
+    Some(set)
+}
+
 /// True when every match starts a line: the pattern opens with `^` in multi-line mode,
 /// set before it (`(?m)^`) or by a group around it (`(?m:^ ...)`).
 fn starts_line(ast: &Ast) -> bool {
@@ -1970,6 +2138,26 @@ mod tests {
         assert_eq!(starts, expected);
     }
 
+    /// A pattern with no literal start is tried at the bytes that can start it when those
+    /// are rare in prose: digits, symbols, the first byte of `£` or of a dash.
+    #[test]
+    fn patterns_starting_with_rare_bytes_are_tried_there() {
+        let d = dialect();
+        let first = |p: &str| match Alt::pattern(d.pattern_source(p).unwrap()).starts {
+            Starts::AtBytes(set) => Some((0..=255u8).filter(|&b| set.contains(b)).collect::<Vec<u8>>()),
+            _ => None,
+        };
+        let digits: Vec<u8> = (b'0'..=b'9').collect();
+        assert_eq!(first(r"\b\d+(?:\.\d+)?\s?%"), Some(digits.clone()));
+        assert_eq!(first(r"(?:£\s?)?\d+k\b"), Some([&digits[..], &[0xC2]].concat()));
+        assert_eq!(first(r"[-–]?\d+"), Some([&[b'-'][..], &digits, &[0xE2]].concat()));
+        assert_eq!(first(r"[#0-9]\d{3}"), Some([&[b'#'][..], &digits].concat()));
+        // Letters, white space or anything at all can start these.
+        for p in [r"\d*\s?%", r"(?:\d+|one)\s+years?", r"\w+ officer", r"[^a]\d", r".\d", r"\s\d+", r"(?:\d+)?"] {
+            assert_eq!(first(p), None, "{p}");
+        }
+    }
+
     #[test]
     fn anchored_searches_past_their_budget_agree_with_the_whole_regex() {
         let d = dialect();
@@ -2156,6 +2344,33 @@ mod term_props {
         ) {
             let d = Dialect::default();
             let m = Matcher::new(&d, terms.iter().map(|t| Source::Term(t)).collect()).unwrap();
+            let pre = Prefilter::new([&m]);
+            let whole = compile(m.as_str()).unwrap();
+            let scan = pre.scan(&text);
+            let got: Vec<(usize, usize)> = m.find_iter_scanned(Some(&scan), &text).map(|x| (x.start(), x.end())).collect();
+            let want: Vec<(usize, usize)> = whole.find_iter(&text).map(|x| (x.start(), x.end())).collect();
+            prop_assert_eq!(got, want);
+        }
+
+        /// Patterns tried only at the rare bytes they can start with find what their regex
+        /// finds, in ASCII and non-ASCII text.
+        #[test]
+        fn patterns_tried_at_their_first_bytes_agree_with_their_regex(
+            patterns in proptest::collection::vec(proptest::sample::select(vec![
+                r"(?:£\s?\d[\d,]*(?:\.\d+)?\s?(?:k|m)?\b|\b\d[\d,]*\s?(?:pounds|gbp)\b)",
+                r"\b\d+(?:\.\d+)?\s?%",
+                r"(?:[-–]\s?)?\d+\s?(?:kg|t)\b",
+                r"\d{1,2}\s+(?:jan|feb)\b",
+                r"[0-9]{2}/[0-9]{2}",
+            ]), 1..4),
+            pieces in proptest::collection::vec(proptest::sample::select(vec![
+                "9", "19", "0", "£", "%", " ", "kg", "t", "jan", "–", "-", "/", "05", "é", "\u{212a}", "pounds", ".", ",", "\n", "m", "k", "x",
+            ]), 0..24),
+        ) {
+            let text = pieces.concat();
+            let d = Dialect::default();
+            let m = Matcher::new(&d, patterns.iter().map(|p| Source::Pattern(d.pattern_source(p).unwrap())).collect()).unwrap();
+            prop_assert!(m.inner.alts.iter().all(|a| matches!(a.starts, Starts::AtBytes(_))));
             let pre = Prefilter::new([&m]);
             let whole = compile(m.as_str()).unwrap();
             let scan = pre.scan(&text);
