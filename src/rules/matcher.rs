@@ -907,8 +907,6 @@ struct Slot {
     alt_base: u32,
     /// Per alternative, its literals' ids; `None` when it has to be tried everywhere.
     literals: Vec<Option<Vec<u32>>>,
-    /// Per alternative, its gate words' ids, if it has a gate.
-    gates: Vec<Option<Vec<u32>>>,
 }
 
 #[derive(Debug)]
@@ -1149,7 +1147,6 @@ fn candidates<'a>(inner: &Inner, slot: &'a Slot, scan: &Scan, hay: &str) -> Vec<
     scan.alts
         .ones_in(base..base + slot.literals.len())
         .map(|global| global - base)
-        .filter(|&alt| slot.gates.get(alt).and_then(Option::as_ref).is_none_or(|g| g.iter().any(|&id| scan.literals.contains(id as usize))))
         .filter(|&alt| inner.alts.get(alt).is_some_and(|a| a.guard.as_ref().is_none_or(|g| g.iter().any(|sym| hay.contains(sym.as_str())))))
         .map(|alt| Cand { alt, literals: slot.literals.get(alt).and_then(Option::as_deref), next: None, done: false, budget })
         .collect()
@@ -1236,6 +1233,12 @@ impl Bits {
         self.0.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
     }
 
+    fn remove(&mut self, i: usize) {
+        if let Some(w) = self.0.get_mut(i / 64) {
+            *w &= !(1 << (i % 64));
+        }
+    }
+
     /// The members in `range`, in order.
     fn ones_in(&self, range: Range<usize>) -> impl Iterator<Item = usize> + '_ {
         let (start, end) = (range.start, range.end);
@@ -1272,6 +1275,8 @@ pub struct Prefilter {
     alts_of: Vec<Vec<u32>>,
     /// The alternatives with no literal, as a block's alternatives start.
     always_alts: Bits,
+    /// Alternatives with a gate, and its words' ids: not worth trying without one.
+    gated: Vec<(u32, Vec<u32>)>,
     matchers: usize,
     literals: usize,
     /// Every matcher it was given, registered or not.
@@ -1293,8 +1298,9 @@ pub struct Scan {
     /// and the Kelvin sign), which literal search does not see: matchers then search as one regex.
     safe: bool,
     matchers: Bits,
-    literals: Bits,
-    /// The alternatives worth trying: no literal, or one of theirs is in the block.
+    /// The alternatives worth trying: without literals, or with one of theirs in the block
+    /// and a gate word too if they have a gate. (A block's own literal set is not kept:
+    /// a 50 MB proposal has hundreds of thousands of blocks.)
     alts: Bits,
     /// (literal, start) for every occurrence, sorted.
     hits: Vec<(u32, u32)>,
@@ -1321,9 +1327,10 @@ impl Prefilter {
         let mut patterns: Vec<String> = Vec::new();
         let mut matchers_of: Vec<Vec<u32>> = Vec::new();
         let mut alts_of: Vec<Vec<u32>> = Vec::new();
-        let mut alts_of_matchers: Vec<u32> = Vec::new();
+        let mut alt_count = 0u32;
         let mut always = Vec::new();
         let mut always_alts = Vec::new();
+        let mut gated = Vec::new();
         let mut index = 0u32;
         let mut all = Vec::new();
         for m in matchers {
@@ -1354,15 +1361,17 @@ impl Prefilter {
                 gates.push(alt.gate.as_deref().map(&mut intern));
                 literals.push(alt.literals.as_deref().map(&mut intern));
             }
-            let alt_base = alts_of_matchers.len() as u32;
-            if m.inner.slot.set(Slot { prefilter: id, index, alt_base, literals, gates }).is_err() {
+            if m.inner.slot.set(Slot { prefilter: id, index, alt_base: alt_count, literals }).is_err() {
                 continue;
             }
             let Some(slot) = m.inner.slot.get() else { continue };
             // A gate word alone does not make the matcher worth trying; its literals do.
-            for lits in &slot.literals {
-                let alt = alts_of_matchers.len() as u32;
-                alts_of_matchers.push(index);
+            for (lits, gate) in slot.literals.iter().zip(gates) {
+                let alt = alt_count;
+                alt_count += 1;
+                if let Some(gate) = gate {
+                    gated.push((alt, gate));
+                }
                 match lits {
                     None => always_alts.push(alt),
                     Some(lits) => {
@@ -1385,7 +1394,7 @@ impl Prefilter {
                 AhoCorasick::builder().match_kind(MatchKind::Standard).kind(Some(AhoCorasickKind::ContiguousNFA)).build(&patterns).ok()
             })
             .flatten();
-        let mut always_alts_bits = Bits::with_len(alts_of_matchers.len());
+        let mut always_alts_bits = Bits::with_len(alt_count as usize);
         for alt in always_alts {
             always_alts_bits.insert(alt as usize);
         }
@@ -1396,6 +1405,7 @@ impl Prefilter {
             always,
             alts_of,
             always_alts: always_alts_bits,
+            gated,
             matchers: index as usize,
             literals: patterns.len(),
             all,
@@ -1416,7 +1426,6 @@ impl Prefilter {
             kind,
             safe,
             matchers: Bits::with_len(self.matchers),
-            literals: Bits::with_len(self.literals),
             alts: self.always_alts.clone(),
             // Prose holds about one literal per six bytes: growing from empty reallocated
             // a block's list a dozen times.
@@ -1425,6 +1434,7 @@ impl Prefilter {
         for &m in &self.always {
             scan.matchers.insert(m as usize);
         }
+        let mut literals = Bits::with_len(self.literals);
         if let Some(ac) = &self.ac {
             // The literals are lower case: searching a lower-cased copy (same offsets)
             // halves the automaton that ASCII case folding would build.
@@ -1438,7 +1448,7 @@ impl Prefilter {
             for m in ac.find_overlapping_iter(hay) {
                 let lit = m.pattern().as_u32();
                 scan.hits.push((lit, m.start() as u32));
-                if scan.literals.insert(lit as usize) {
+                if literals.insert(lit as usize) {
                     for &mi in &self.matchers_of[lit as usize] {
                         scan.matchers.insert(mi as usize);
                     }
@@ -1446,6 +1456,11 @@ impl Prefilter {
                         scan.alts.insert(alt as usize);
                     }
                 }
+            }
+        }
+        for (alt, gate) in &self.gated {
+            if !gate.iter().any(|&id| literals.contains(id as usize)) {
+                scan.alts.remove(*alt as usize);
             }
         }
         scan.hits.sort_unstable();
@@ -1633,6 +1648,12 @@ impl ByteSet {
         }
     }
 
+    fn insert_digits(&mut self) {
+        for b in b'0'..=b'9' {
+            self.insert(b);
+        }
+    }
+
     fn insert_non_ascii(&mut self) {
         for b in 0xC2..=0xF4 {
             self.insert(b);
@@ -1710,9 +1731,7 @@ fn perl_first_bytes(c: &ast::ClassPerl) -> Option<ByteSet> {
         return None;
     }
     let mut set = ByteSet::default();
-    for b in b'0'..=b'9' {
-        set.insert(b);
-    }
+    set.insert_digits();
     Some(set)
 }
 
@@ -1748,11 +1767,7 @@ fn item_first_bytes(item: &ast::ClassSetItem) -> Option<ByteSet> {
                 set.union(item_first_bytes(item)?);
             }
         }
-        I::Ascii(a) if !a.negated && a.kind == ast::ClassAsciiKind::Digit => {
-            for b in b'0'..=b'9' {
-                set.insert(b);
-            }
-        }
+        I::Ascii(a) if !a.negated && a.kind == ast::ClassAsciiKind::Digit => set.insert_digits(),
         I::Ascii(_) | I::Unicode(_) => return None,
     }
     Some(set)
