@@ -122,13 +122,16 @@ for set_name, tools in by.items():
     print(f"\n### {set_name}: {files} files, {total / 1e6:.1f} MB\n")
     print("| tool | wall (median) | CPU (median) | peak RSS | files/s | MB/s | proplint is |")
     print("|---|---|---|---|---|---|---|")
-    base = statistics.median(r[0] for r in tools["proplint"])
+    base = max(statistics.median(r[0] for r in tools["proplint"]), 1e-3)
     for tool, runs in tools.items():
         wall = statistics.median(r[0] for r in runs)
         cpu = statistics.median(r[1] for r in runs)
         rss = max(r[2] for r in runs)
-        ratio = "" if tool == "proplint" else f"{wall / base:.1f}x faster" if wall >= base else f"{base / wall:.1f}x slower"
+        # GNU time reports to the hundredth: a run under 5 ms reads as 0.00 s.
         w = max(wall, 1e-3)
+        ratio = "" if tool == "proplint" else f"{w / base:.1f}x faster" if w >= base else f"{base / w:.1f}x slower"
         note = f" (stopped after {wall:.0f} s in {timeouts[(set_name, tool)]} of {len(runs)} runs)" if (set_name, tool) in timeouts else ""
-        print(f"| {tool}{note} | {wall:.2f} s | {cpu:.2f} s | {rss:.0f} MB | {files / w:,.0f} | {total / 1e6 / w:.1f} | {ratio} |")
+        rate = files / w
+        rate = f"{rate:,.0f}" if rate >= 10 else f"{rate:.2f}"
+        print(f"| {tool}{note} | {wall:.2f} s | {cpu:.2f} s | {rss:.0f} MB | {rate} | {total / 1e6 / w:.1f} | {ratio} |")
 EOF
