@@ -1943,6 +1943,16 @@ fn item_chars(item: &ast::ClassSetItem, out: &mut Vec<char>) -> Option<()> {
 mod tests {
     use super::*;
 
+    /// Where `m` matches in `text`, searched through `scan` (the text's scan).
+    pub(super) fn scanned(m: &Matcher, scan: &Scan, text: &str) -> Vec<(usize, usize)> {
+        m.find_iter_scanned(Some(scan), text).map(|x| (x.start(), x.end())).collect()
+    }
+
+    /// Where `whole` (a matcher's alternation as one regex) matches in `text`.
+    pub(super) fn found(whole: &Regex, text: &str) -> Vec<(usize, usize)> {
+        whole.find_iter(text).map(|x| (x.start(), x.end())).collect()
+    }
+
     /// Members are read in order, only inside the range, across word boundaries.
     #[test]
     fn bits_read_in_a_range() {
@@ -2078,8 +2088,8 @@ mod tests {
         let slot = m.inner.slot.get().unwrap();
         for &(text, skipped) in cases {
             let scan = pre.scan(text);
-            let got: Vec<(usize, usize)> = m.find_iter_scanned(Some(&scan), text).map(|x| (x.start(), x.end())).collect();
-            let want: Vec<(usize, usize)> = whole.find_iter(text).map(|x| (x.start(), x.end())).collect();
+            let got = scanned(&m, &scan, text);
+            let want = found(&whole, text);
             assert_eq!(got, want, "{text:?}");
             assert_eq!(candidates(&m.inner, slot, &scan, text).is_empty(), skipped, "{text:?}");
         }
@@ -2187,8 +2197,8 @@ mod tests {
         // From every `a`, and every line start, the patterns read on to the `!` and fail.
         let text = format!("{}!y risk a!x\naa!x", "a\n".repeat(3000));
         let scan = pre.scan(&text);
-        let got: Vec<(usize, usize)> = m.find_iter_scanned(Some(&scan), &text).map(|x| (x.start(), x.end())).collect();
-        let want: Vec<(usize, usize)> = whole.find_iter(&text).map(|x| (x.start(), x.end())).collect();
+        let got = scanned(&m, &scan, &text);
+        let want = found(&whole, &text);
         assert_eq!(got, want);
         assert!(m.is_match_scanned(Some(&scan), &text, 0..text.len()));
         let AltKind::Pattern(first) = &m.inner.alts[0].kind else { panic!("a pattern") };
@@ -2218,8 +2228,8 @@ mod tests {
         let text = "the risk ’’’’’’’’ owner; risk ’’’’’’’’’’’’’’’’’’’’ owner; risk, the owner";
         let scan = pre.scan(text);
         assert_eq!(scan.kind, TextKind::Unicode);
-        let got: Vec<(usize, usize)> = m.find_iter_scanned(Some(&scan), text).map(|x| (x.start(), x.end())).collect();
-        let want: Vec<(usize, usize)> = whole.find_iter(text).map(|x| (x.start(), x.end())).collect();
+        let got = scanned(&m, &scan, text);
+        let want = found(&whole, text);
         assert_eq!(got.len(), 2);
         assert_eq!(got, want);
         // The character before a start is context the ASCII form would misread too.
@@ -2227,7 +2237,7 @@ mod tests {
         let pre = Prefilter::new([&m]);
         let text = "ésk and task";
         let scan = pre.scan(text);
-        let got: Vec<(usize, usize)> = m.find_iter_scanned(Some(&scan), text).map(|x| (x.start(), x.end())).collect();
+        let got = scanned(&m, &scan, text);
         assert_eq!(got, [(2, 4), (11, 13)]);
     }
 
@@ -2275,8 +2285,8 @@ mod tests {
             let whole = compile(m.as_str()).unwrap();
             for text in &texts {
                 let scan = pre.scan(text);
-                let got: Vec<(usize, usize)> = m.find_iter_scanned(Some(&scan), text).map(|x| (x.start(), x.end())).collect();
-                let want: Vec<(usize, usize)> = whole.find_iter(text).map(|x| (x.start(), x.end())).collect();
+                let got = scanned(m, &scan, text);
+                let want = found(&whole, text);
                 assert_eq!(got, want, "{} on {text:?}", m.as_str());
                 for sentence in crate::engine::text::split_sentences(text, crate::model::BlockKind::Prose) {
                     let hay = &text[sentence.clone()];
@@ -2329,8 +2339,8 @@ mod tests {
         ];
         for text in texts {
             let scan = pre.scan(text);
-            let got: Vec<(usize, usize)> = m.find_iter_scanned(Some(&scan), text).map(|x| (x.start(), x.end())).collect();
-            let want: Vec<(usize, usize)> = whole.find_iter(text).map(|x| (x.start(), x.end())).collect();
+            let got = scanned(&m, &scan, text);
+            let want = found(&whole, text);
             assert_eq!(got, want, "{text}");
             for (a, _) in text.char_indices() {
                 for (b, _) in text[a..].char_indices().step_by(7) {
@@ -2344,6 +2354,7 @@ mod tests {
 
 #[cfg(test)]
 mod term_props {
+    use super::tests::{found, scanned};
     use super::*;
     use proptest::prelude::*;
 
@@ -2362,8 +2373,8 @@ mod term_props {
             let pre = Prefilter::new([&m]);
             let whole = compile(m.as_str()).unwrap();
             let scan = pre.scan(&text);
-            let got: Vec<(usize, usize)> = m.find_iter_scanned(Some(&scan), &text).map(|x| (x.start(), x.end())).collect();
-            let want: Vec<(usize, usize)> = whole.find_iter(&text).map(|x| (x.start(), x.end())).collect();
+            let got = scanned(&m, &scan, &text);
+            let want = found(&whole, &text);
             prop_assert_eq!(got, want);
         }
 
@@ -2389,8 +2400,8 @@ mod term_props {
             let pre = Prefilter::new([&m]);
             let whole = compile(m.as_str()).unwrap();
             let scan = pre.scan(&text);
-            let got: Vec<(usize, usize)> = m.find_iter_scanned(Some(&scan), &text).map(|x| (x.start(), x.end())).collect();
-            let want: Vec<(usize, usize)> = whole.find_iter(&text).map(|x| (x.start(), x.end())).collect();
+            let got = scanned(&m, &scan, &text);
+            let want = found(&whole, &text);
             prop_assert_eq!(got, want);
         }
     }
