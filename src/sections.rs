@@ -3,7 +3,7 @@
 //! both, by inference from its words.
 
 use crate::model::Proposal;
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
@@ -143,7 +143,15 @@ impl Catalog {
     /// too.
     pub fn keyword_occurrences(&self, text: &str) -> Vec<KeywordHit> {
         let search = self.keyword_search.get_or_init(|| {
-            AhoCorasick::builder().match_kind(MatchKind::Standard).build(&self.keywords).ok().filter(|_| !self.keywords.is_empty())
+            // A DFA over a few hundred keywords is small, and searches each proposal's
+            // whole evidence text; the default (an NFA past 100 patterns) cost 4% more of
+            // a run on real proposals.
+            AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&self.keywords)
+                .ok()
+                .filter(|_| !self.keywords.is_empty())
         });
         let Some(search) = search else {
             return Vec::new();
