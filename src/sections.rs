@@ -260,16 +260,23 @@ impl Catalog {
 
     /// Scores the heading and the opening words of the section against each section's keywords.
     fn infer(&self, proposal: &Proposal, index: usize, blocks: &[usize]) -> Option<String> {
+        const OPENING_WORDS: usize = 150;
         let heading = proposal.sections[index].heading.to_lowercase();
-        let mut text = String::new();
-        for block in blocks.iter().map(|&b| &proposal.blocks[b]) {
-            text.push(' ');
-            text.push_str(&block.text.to_lowercase());
-            if text.split_whitespace().count() > 150 {
-                break;
+        // The first words of the section's blocks, lower case, one space apart.
+        let mut opening = String::new();
+        let mut words = 0;
+        'blocks: for block in blocks.iter().map(|&b| &proposal.blocks[b]) {
+            for word in block.text.to_lowercase().split_whitespace() {
+                if words == OPENING_WORDS {
+                    break 'blocks;
+                }
+                if words > 0 {
+                    opening.push(' ');
+                }
+                opening.push_str(word);
+                words += 1;
             }
         }
-        let opening: String = text.split_whitespace().take(150).collect::<Vec<_>>().join(" ");
         let (in_heading, in_opening) = (self.keyword_counts(&heading), self.keyword_counts(&opening));
         let mut best: Option<(usize, &SectionDef)> = None;
         let mut tie = false;
@@ -435,6 +442,24 @@ mod tests {
                 assert_eq!(counts[k], count_word(text, keyword), "{keyword:?} in {text:?}");
             }
         }
+    }
+
+    /// An unknown heading is classified from its words and the section's first 150 words,
+    /// read across its blocks; a keyword after them does not count.
+    #[test]
+    fn unknown_headings_are_read_with_the_opening_words() {
+        let catalog = Catalog::with_keywords(&["widget"]);
+        let inferred = |before: usize| {
+            let filler = |n: usize| vec!["word"; n].join(" ");
+            let text = format!("## Widget notes\n\n{}\n\n{} widget\n", filler(100), filler(before - 100));
+            let file = crate::source::SourceFile::new("p.md", text);
+            let mut diags = Vec::new();
+            let mut proposal = crate::parse::parse(&file, 0, crate::model::Format::Markdown, &Default::default(), &mut diags);
+            catalog.classify(&mut proposal);
+            proposal.sections.iter().any(|s| s.ids == ["x"])
+        };
+        assert!(inferred(149), "the keyword is the 150th word");
+        assert!(!inferred(150), "the keyword is the 151st word");
     }
 
     #[test]
