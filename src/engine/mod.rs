@@ -42,7 +42,7 @@ pub(crate) struct Ctx<'a> {
     pub proposal: &'a Proposal,
     pub file: FileId,
     pub set: &'a RuleSet,
-    pub analysis: Analysis,
+    pub analysis: Analysis<'a>,
     triggers: Vec<TriggerHit>,
     pub stage: Option<String>,
     pub nation: Option<String>,

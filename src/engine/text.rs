@@ -6,6 +6,7 @@ use crate::model::{BlockKind, Proposal};
 use crate::rules::matcher::{Matches, Scan};
 use crate::rules::{Matcher, Vocab};
 use std::ops::Range;
+use std::sync::OnceLock;
 
 /// How far (in words) a negation cue reaches towards an evidence term.
 const NEGATION_WINDOW_BEFORE: usize = 3;
@@ -43,26 +44,36 @@ pub struct Grade {
     pub justified_not_needed: bool,
 }
 
-#[derive(Debug, Clone)]
-pub struct Analysis {
-    pub blocks: Vec<BlockText>,
+#[derive(Debug)]
+pub struct Analysis<'a> {
+    proposal: &'a Proposal,
+    vocab: &'a Vocab,
+    /// Per block, its sentences and cues, read when a match in it is first graded: in
+    /// real documents half the evidence text holds nothing any rule grades.
+    blocks: Vec<OnceLock<BlockText>>,
     /// Per evidence block, every literal of the rule set found in it (one search per block).
     scans: Vec<Option<Scan>>,
 }
 
-impl Analysis {
-    /// Reads every block; a large proposal's blocks are read on all cores (`parallel`).
-    pub fn new(proposal: &Proposal, vocab: &Vocab, parallel: bool) -> Self {
-        let read = |b: &crate::model::Block| {
+impl<'a> Analysis<'a> {
+    /// Scans every evidence block; a large proposal's blocks are scanned on all cores
+    /// (`parallel`).
+    pub fn new(proposal: &'a Proposal, vocab: &'a Vocab, parallel: bool) -> Self {
+        let scan = |b: &crate::model::Block| b.kind.is_evidence().then(|| vocab.prefilter.scan(&b.text));
+        let scans = super::in_order(&proposal.blocks, parallel, scan);
+        let blocks = proposal.blocks.iter().map(|_| OnceLock::new()).collect();
+        Analysis { proposal, vocab, blocks, scans }
+    }
+
+    /// Block `block`'s sentences and cues.
+    fn block_text(&self, block: usize) -> &BlockText {
+        self.blocks[block].get_or_init(|| {
+            let b = &self.proposal.blocks[block];
             if !b.kind.is_evidence() {
-                return (None, BlockText::default());
+                return BlockText::default();
             }
-            let scan = vocab.prefilter.scan(&b.text);
-            let text = analyse(&b.text, b.kind, vocab, Some(&scan));
-            (Some(scan), text)
-        };
-        let (scans, blocks) = super::in_order(&proposal.blocks, parallel, read).into_iter().unzip();
-        Analysis { blocks, scans }
+            analyse(&b.text, b.kind, self.vocab, self.scans[block].as_ref())
+        })
     }
 
     /// Every match of `matcher` in block `block`, whose text is `text`.
@@ -76,7 +87,7 @@ impl Analysis {
     }
 
     pub fn sentence_of(&self, block: usize, at: usize) -> Option<(usize, &Sentence)> {
-        let sentences = &self.blocks[block].sentences;
+        let sentences = &self.block_text(block).sentences;
         let idx = sentences.partition_point(|s| s.range.end <= at).min(sentences.len().saturating_sub(1));
         sentences.get(idx).map(|s| (idx, s))
     }
@@ -107,7 +118,7 @@ impl Analysis {
         if negated || hedged {
             return Grade { level: 0, negated, hedged, justified_not_needed: false };
         }
-        let next = self.blocks[block].sentences.get(idx + 1);
+        let next = self.block_text(block).sentences.get(idx + 1);
         let strong = s.strong || next.is_some_and(|n| n.strong);
         let referenced = s.referenced || next.is_some_and(|n| n.referenced);
         // A reference on its own shows the artefact exists (L2); with a status, L3.
