@@ -902,11 +902,18 @@ impl Alt {
 #[derive(Debug)]
 struct Slot {
     prefilter: u64,
-    index: u32,
     /// Where its alternatives start in the prefilter's numbering of all alternatives.
     alt_base: u32,
     /// Per alternative, its literals' ids; `None` when it has to be tried everywhere.
     literals: Vec<Option<Vec<u32>>>,
+}
+
+impl Slot {
+    /// Its alternatives' numbers in the prefilter.
+    fn alts(&self) -> Range<usize> {
+        let base = self.alt_base as usize;
+        base..base + self.literals.len()
+    }
 }
 
 #[derive(Debug)]
@@ -1101,7 +1108,7 @@ impl Matcher {
             };
             return Matches { alts: &self.inner.alts, hay: text, state };
         };
-        if !scan.matchers.contains(slot.index as usize) {
+        if !scan.alts.any_in(slot.alts()) {
             return Matches { alts: &self.inner.alts, hay: text, state: State::Done };
         }
         let cands = candidates(&self.inner, slot, scan, text);
@@ -1115,7 +1122,7 @@ impl Matcher {
         let Some((slot, scan)) = self.slot_in(scan).zip(scan) else {
             return self.inner.whole().get(TextKind::of(hay)).is_some_and(|r| r.is_match(hay));
         };
-        if !scan.matchers.contains(slot.index as usize) {
+        if !scan.alts.any_in(slot.alts()) {
             return false;
         }
         candidates(&self.inner, slot, scan, hay)
@@ -1145,7 +1152,7 @@ fn candidates<'a>(inner: &Inner, slot: &'a Slot, scan: &Scan, hay: &str) -> Vec<
     let budget = anchored_budget(hay);
     let base = slot.alt_base as usize;
     scan.alts
-        .ones_in(base..base + slot.literals.len())
+        .ones_in(slot.alts())
         .map(|global| global - base)
         .filter(|&alt| inner.alts.get(alt).is_some_and(|a| a.guard.as_ref().is_none_or(|g| g.iter().any(|sym| hay.contains(sym.as_str())))))
         .map(|alt| Cand { alt, literals: slot.literals.get(alt).and_then(Option::as_deref), next: None, done: false, budget })
@@ -1239,16 +1246,22 @@ impl Bits {
         }
     }
 
-    /// The members in `range`, in order.
-    fn ones_in(&self, range: Range<usize>) -> impl Iterator<Item = usize> + '_ {
+    /// The words holding `range`, each with its first member's index and the bits outside
+    /// the range masked off.
+    fn words_in(&self, range: Range<usize>) -> impl Iterator<Item = (usize, u64)> + '_ {
         let (start, end) = (range.start, range.end);
         let words = self.0.get(start / 64..end.div_ceil(64).min(self.0.len())).unwrap_or_default();
-        words.iter().enumerate().flat_map(move |(k, &word)| {
+        words.iter().enumerate().map(move |(k, &word)| {
             let base = (start / 64 + k) * 64;
-            // Bits of the first and last words outside the range are masked off.
             let low = if base < start { !0u64 << (start - base) } else { !0 };
             let high = if end - base < 64 { (1u64 << (end - base)) - 1 } else { !0 };
-            let mut word = word & low & high;
+            (base, word & low & high)
+        })
+    }
+
+    /// The members in `range`, in order.
+    fn ones_in(&self, range: Range<usize>) -> impl Iterator<Item = usize> + '_ {
+        self.words_in(range).flat_map(|(base, mut word)| {
             std::iter::from_fn(move || {
                 let i = base + word.trailing_zeros() as usize;
                 (word != 0).then(|| {
@@ -1257,6 +1270,11 @@ impl Bits {
                 })
             })
         })
+    }
+
+    /// True when `range` holds a member.
+    fn any_in(&self, range: Range<usize>) -> bool {
+        self.words_in(range).any(|(_, word)| word != 0)
     }
 }
 
@@ -1267,17 +1285,12 @@ static PREFILTER_IDS: AtomicU64 = AtomicU64::new(1);
 pub struct Prefilter {
     id: u64,
     ac: Option<AhoCorasick>,
-    /// Per literal, the matchers with an alternative that starts with it.
-    matchers_of: Vec<Vec<u32>>,
-    /// Matchers with an alternative that has no literal: always worth trying.
-    always: Vec<u32>,
     /// Per literal, the alternatives (numbered across all matchers) that start with it.
     alts_of: Vec<Vec<u32>>,
     /// The alternatives with no literal, as a block's alternatives start.
     always_alts: Bits,
     /// Alternatives with a gate, and its words' ids: not worth trying without one.
     gated: Vec<(u32, Vec<u32>)>,
-    matchers: usize,
     literals: usize,
     /// Every matcher it was given, registered or not.
     all: Vec<Matcher>,
@@ -1297,7 +1310,6 @@ pub struct Scan {
     /// False when the text has a character that case-folds to an ASCII letter (the long s
     /// and the Kelvin sign), which literal search does not see: matchers then search as one regex.
     safe: bool,
-    matchers: Bits,
     /// The alternatives worth trying: without literals, or with one of theirs in the block
     /// and a gate word too if they have a gate. (A block's own literal set is not kept:
     /// a 50 MB proposal has hundreds of thousands of blocks.)
@@ -1325,13 +1337,10 @@ impl Prefilter {
         let id = PREFILTER_IDS.fetch_add(1, Ordering::Relaxed);
         let mut ids: HashMap<String, u32> = HashMap::new();
         let mut patterns: Vec<String> = Vec::new();
-        let mut matchers_of: Vec<Vec<u32>> = Vec::new();
         let mut alts_of: Vec<Vec<u32>> = Vec::new();
         let mut alt_count = 0u32;
-        let mut always = Vec::new();
         let mut always_alts = Vec::new();
         let mut gated = Vec::new();
-        let mut index = 0u32;
         let mut all = Vec::new();
         for m in matchers {
             all.push(m.clone());
@@ -1345,7 +1354,6 @@ impl Prefilter {
                         let key = lit.to_ascii_lowercase();
                         *ids.entry(key.clone()).or_insert_with(|| {
                             patterns.push(key);
-                            matchers_of.push(Vec::new());
                             alts_of.push(Vec::new());
                             (patterns.len() - 1) as u32
                         })
@@ -1361,11 +1369,11 @@ impl Prefilter {
                 gates.push(alt.gate.as_deref().map(&mut intern));
                 literals.push(alt.literals.as_deref().map(&mut intern));
             }
-            if m.inner.slot.set(Slot { prefilter: id, index, alt_base: alt_count, literals }).is_err() {
+            if m.inner.slot.set(Slot { prefilter: id, alt_base: alt_count, literals }).is_err() {
                 continue;
             }
             let Some(slot) = m.inner.slot.get() else { continue };
-            // A gate word alone does not make the matcher worth trying; its literals do.
+            // A gate word alone does not make an alternative worth trying; its literals do.
             for (lits, gate) in slot.literals.iter().zip(gates) {
                 let alt = alt_count;
                 alt_count += 1;
@@ -1377,17 +1385,10 @@ impl Prefilter {
                     Some(lits) => {
                         for &lid in lits {
                             alts_of[lid as usize].push(alt);
-                            if matchers_of[lid as usize].last() != Some(&index) {
-                                matchers_of[lid as usize].push(index);
-                            }
                         }
                     }
                 }
             }
-            if slot.literals.iter().any(Option::is_none) {
-                always.push(index);
-            }
-            index += 1;
         }
         let ac = (!patterns.is_empty())
             .then(|| {
@@ -1398,18 +1399,7 @@ impl Prefilter {
         for alt in always_alts {
             always_alts_bits.insert(alt as usize);
         }
-        Prefilter {
-            id,
-            ac,
-            matchers_of,
-            always,
-            alts_of,
-            always_alts: always_alts_bits,
-            gated,
-            matchers: index as usize,
-            literals: patterns.len(),
-            all,
-        }
+        Prefilter { id, ac, alts_of, always_alts: always_alts_bits, gated, literals: patterns.len(), all }
     }
 
     /// Every matcher of the rule set.
@@ -1425,15 +1415,11 @@ impl Prefilter {
             prefilter: self.id,
             kind,
             safe,
-            matchers: Bits::with_len(self.matchers),
             alts: self.always_alts.clone(),
             // Prose holds about one literal per six bytes: growing from empty reallocated
             // a block's list a dozen times.
             hits: Vec::with_capacity(text.len() / 8),
         };
-        for &m in &self.always {
-            scan.matchers.insert(m as usize);
-        }
         let mut literals = Bits::with_len(self.literals);
         if let Some(ac) = &self.ac {
             // The literals are lower case: searching a lower-cased copy (same offsets)
@@ -1449,9 +1435,6 @@ impl Prefilter {
                 let lit = m.pattern().as_u32();
                 scan.hits.push((lit, m.start() as u32));
                 if literals.insert(lit as usize) {
-                    for &mi in &self.matchers_of[lit as usize] {
-                        scan.matchers.insert(mi as usize);
-                    }
                     for &alt in &self.alts_of[lit as usize] {
                         scan.alts.insert(alt as usize);
                     }
@@ -1953,7 +1936,8 @@ mod tests {
         whole.find_iter(text).map(|x| (x.start(), x.end())).collect()
     }
 
-    /// Members are read in order, only inside the range, across word boundaries.
+    /// Members are read in order, only inside the range, across word boundaries; a range
+    /// holds one exactly when a member is read from it.
     #[test]
     fn bits_read_in_a_range() {
         let members = [0, 1, 63, 64, 65, 127, 128, 200];
@@ -1961,9 +1945,12 @@ mod tests {
         for &i in &members {
             bits.insert(i);
         }
-        for (start, end) in [(0, 201), (1, 64), (63, 65), (64, 64), (2, 63), (65, 200), (129, 201), (0, 1000), (300, 400)] {
+        for (start, end) in
+            [(0, 201), (1, 64), (63, 65), (64, 64), (2, 63), (65, 200), (129, 201), (0, 1000), (300, 400), (66, 127), (129, 200)]
+        {
             let want: Vec<usize> = members.iter().copied().filter(|i| (start..end).contains(i)).collect();
             assert_eq!(bits.ones_in(start..end).collect::<Vec<_>>(), want, "{start}..{end}");
+            assert_eq!(bits.any_in(start..end), !want.is_empty(), "{start}..{end}");
         }
     }
 
