@@ -107,6 +107,14 @@ struct Processed {
     register_used: Vec<usize>,
 }
 
+impl Processed {
+    /// The path its findings are filed under (its source, when it has one, bears the
+    /// same display path).
+    fn path(&self) -> &str {
+        &self.entry.path
+    }
+}
+
 /// Lints every input. Diagnostics point into files added to `db`.
 pub fn run(inputs: &[Input], set: &RuleSet, options: &Options<'_>, db: &mut SourceDb) -> Outcome {
     let bar = progress_bar(options.progress, inputs.len());
@@ -173,13 +181,22 @@ pub fn run_bytes(input: &Input, bytes: Vec<u8>, set: &RuleSet, selected: &[usize
     collect(vec![process_bytes(input, entry, bytes, set, &settings)], db)
 }
 
-fn collect(processed: Vec<Processed>, db: &mut SourceDb) -> Outcome {
+fn collect(mut processed: Vec<Processed>, db: &mut SourceDb) -> Outcome {
+    // Files in path order, then each path's findings in offset order: the order `sort`
+    // gives the whole list, without comparing paths for every pair of findings or moving
+    // every finding of a chunk through one sort (2% of a run over many files).
+    processed.sort_by(|a, b| a.path().cmp(b.path()));
     let mut outcome = Outcome::default();
+    let mut same_path_from = 0;
     for p in processed {
         outcome.register_used.extend(p.register_used.iter().copied());
         // A walked TOML file that is not a proposal form is not part of the run at all.
         if p.entry.status == FileStatus::Skipped && p.diagnostics.is_empty() {
             continue;
+        }
+        if outcome.files.last().map(|f| f.path.as_str()) != Some(p.path()) {
+            sort_within_file(&mut outcome.diagnostics[same_path_from..]);
+            same_path_from = outcome.diagnostics.len();
         }
         if let Some(source) = p.source {
             let id = db.add(source);
@@ -201,19 +218,22 @@ fn collect(processed: Vec<Processed>, db: &mut SourceDb) -> Outcome {
         }
         outcome.files.push(p.entry);
     }
-    // Files in path order too, whatever order the inputs came in.
-    outcome.files.sort_by(|a, b| a.path.cmp(&b.path));
-    sort(&mut outcome.diagnostics, db);
+    sort_within_file(&mut outcome.diagnostics[same_path_from..]);
     outcome
 }
 
 /// Stable order: path, then offset, then rule id, then message.
 pub fn sort(diags: &mut [Diagnostic], db: &SourceDb) {
-    diags.sort_by(|a, b| {
-        let pa = &db.get(a.primary.file).path;
-        let pb = &db.get(b.primary.file).path;
-        pa.cmp(pb).then(a.primary.span.start.cmp(&b.primary.span.start)).then(a.rule.cmp(&b.rule)).then(a.message.cmp(&b.message))
-    });
+    diags.sort_by(|a, b| db.get(a.primary.file).path.cmp(&db.get(b.primary.file).path).then_with(|| within_file_order(a, b)));
+}
+
+/// `sort` for findings that all share a path.
+fn sort_within_file(diags: &mut [Diagnostic]) {
+    diags.sort_by(within_file_order);
+}
+
+fn within_file_order(a: &Diagnostic, b: &Diagnostic) -> std::cmp::Ordering {
+    a.primary.span.start.cmp(&b.primary.span.start).then(a.rule.cmp(&b.rule)).then(a.message.cmp(&b.message))
 }
 
 fn process(input: &Input, set: &RuleSet, options: &Options<'_>, within_file: bool) -> Processed {
@@ -405,4 +425,31 @@ fn read_limited(input: &Input, max: u64) -> Result<Vec<u8>, ReadError> {
         return Err(ReadError::TooLarge(bytes.len() as u64));
     }
     Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn processed(path: &str, offsets: &[usize]) -> Processed {
+        let input = Input { display: path.into(), path: path.into(), format: Format::Markdown, explicit: true, stdin: false };
+        let text = "x".repeat(100);
+        let diagnostics =
+            offsets.iter().map(|&at| Diagnostic::tool(ToolCode::SectionInferred, 0, Span::new(at, at + 1), format!("at {at}"))).collect();
+        Processed { entry: FileEntry::unread(&input), source: Some(SourceFile::new(path, text)), diagnostics, register_used: Vec::new() }
+    }
+
+    #[test]
+    fn findings_come_out_by_path_then_offset_whatever_order_files_and_rules_gave() {
+        let mut db = SourceDb::default();
+        let outcome = collect(
+            vec![processed("b.md", &[40, 3]), processed("a.md", &[9, 2, 5]), processed("0.md", &[]), processed("c.md", &[7, 1])],
+            &mut db,
+        );
+        let order: Vec<(&str, usize)> =
+            outcome.diagnostics.iter().map(|d| (db.get(d.primary.file).path.as_str(), d.primary.span.start)).collect();
+        assert_eq!(order, [("a.md", 2), ("a.md", 5), ("a.md", 9), ("b.md", 3), ("b.md", 40), ("c.md", 1), ("c.md", 7)]);
+        let files: Vec<&str> = outcome.files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(files, ["0.md", "a.md", "b.md", "c.md"]);
+    }
 }
