@@ -2,8 +2,10 @@
 # Whole-run benchmark: proplint side by side with the linters users know, on the synthetic
 # corpus from ../shared/bench/gen_corpus.py. Run from anywhere; see docs/performance.md.
 #
-#   scripts/bench.sh                 # 1,000 and 10,000 files and one 50 MB file, 5 runs each
+#   scripts/bench.sh                 # 1,000 and 10,000 files, one 50 MB file and the
+#                                    # shapes, 5 runs each
 #   RUNS=3 SETS="1k 10k" scripts/bench.sh
+#   SETS=shapes scripts/bench.sh     # linear growth only: awkward files at 1 and 4 MB
 #
 # Generated corpora and installed peers live under target/ (never committed). Each run is
 # timed with /usr/bin/time -v, and the tools take turns within each round so that a busy
@@ -17,7 +19,7 @@ work="${BENCH_DIR:-$root/target/bench}"
 peers="${BENCH_PEERS:-$root/target/bench-peers}"
 runs="${RUNS:-5}"
 limit="${BENCH_TIMEOUT:-600}" # seconds; a run that takes longer is stopped and marked
-sets="${SETS:-1k 10k 50mb}"
+sets="${SETS:-1k 10k 50mb shapes}"
 mkdir -p "$work" "$peers"
 
 [ -f "$gen" ] || { echo "bench: $gen not found (the shared folder sits beside the repository)" >&2; exit 2; }
@@ -31,6 +33,10 @@ fi
 [ -d "$work/corpus-10k" ] || python3 "$gen" --out "$work/corpus-10k" --count 10000
 [ -f "$work/big-50mb.md" ] || python3 "$gen" --single "$work/big-50mb.md" --single-mb 50
 [ -f "$work/rules.rg" ] || python3 "$gen" --patterns "$work/rules.rg" --pattern-count 300
+# Awkward shapes at two sizes: their time ratio shows any step that is not linear.
+for mb in 1 4; do
+    python3 "$root/scripts/shapes.py" "$((mb * 1000000))" "$work/shapes-${mb}mb"
+done
 
 cargo build --release --locked --quiet
 proplint="$root/target/release/proplint"
@@ -63,6 +69,18 @@ for set in $sets; do
     case "$set" in
         1k | 10k) target="$work/corpus-$set" ;;
         50mb) target="$work/big-50mb.md" ;;
+        shapes)
+            echo "bench: shapes ($runs rounds)" >&2
+            for round in $(seq 1 "$runs"); do
+                for file in "$work"/shapes-1mb/*; do
+                    for mb in 1 4; do
+                        name="$(basename "$file")"
+                        timed "shape:$name:$mb" proplint "$round" "$proplint" check --format json --max-file-size 100000000 "$work/shapes-${mb}mb/$name"
+                    done
+                done
+            done
+            continue
+            ;;
         *) echo "bench: unknown set $set" >&2; exit 2 ;;
     esac
     echo "bench: $set ($runs rounds)" >&2
@@ -112,7 +130,12 @@ def size(set_name):
 
 by = {}
 timeouts = {}
+shapes = {}
 for set_name, tool, _, log, status in rows:
+    if set_name.startswith("shape:"):
+        _, name, mb = set_name.split(":")
+        shapes.setdefault(name, {}).setdefault(int(mb), []).append(parse(log)[0])
+        continue
     by.setdefault(set_name, {}).setdefault(tool, []).append(parse(log))
     if status == "124":
         timeouts[(set_name, tool)] = timeouts.get((set_name, tool), 0) + 1
@@ -134,4 +157,15 @@ for set_name, tools in by.items():
         rate = files / w
         rate = f"{rate:,.0f}" if rate >= 10 else f"{rate:.2f}"
         print(f"| {tool}{note} | {wall:.2f} s | {cpu:.2f} s | {rss:.0f} MB | {rate} | {total / 1e6 / w:.1f} | {ratio} |")
+if shapes:
+    # Four times the text should cost about four times as much; start-up makes small
+    # files' ratios lower. Over 6 means some step grows faster than the text.
+    print("\n### shapes: one file each, 1 MB and 4 MB (proplint wall, median)\n")
+    print("| shape | 1 MB | 4 MB | 4 MB / 1 MB |")
+    print("|---|---|---|---|")
+    for name, sizes in sorted(shapes.items()):
+        one, four = (statistics.median(sizes.get(mb, [0.0])) for mb in (1, 4))
+        ratio = four / max(one, 1e-2)
+        flag = " (not linear)" if ratio > 6 else ""
+        print(f"| {name} | {one:.2f} s | {four:.2f} s | {ratio:.1f}{flag} |")
 EOF

@@ -293,12 +293,23 @@ impl<'a> Ctx<'a> {
                 continue;
             }
             let mut in_sections = None;
+            // Whether the last sentence asked about holds `with`: matches share sentences,
+            // and asking again for each made a long unpunctuated block quadratic.
+            let mut sentence_has_with: Option<(usize, bool)> = None;
             for m in self.analysis.find_iter(matcher, bi, &block.text) {
                 if let Some(with) = with {
-                    let Some((_, s)) = self.analysis.sentence_of(bi, m.start()) else {
+                    let Some((si, s)) = self.analysis.sentence_of(bi, m.start()) else {
                         continue;
                     };
-                    if !self.analysis.is_match_in(with, bi, &block.text, s.range.clone()) {
+                    let has_with = match sentence_has_with {
+                        Some((known, has)) if known == si => has,
+                        _ => {
+                            let has = self.analysis.is_match_in(with, bi, &block.text, s.range.clone());
+                            sentence_has_with = Some((si, has));
+                            has
+                        }
+                    };
+                    if !has_with {
                         continue;
                     }
                 }
