@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Writes proposals of awkward shapes at a given size, for scripts/bench.sh to check that
-proplint's cost grows linearly with each: one paragraph with no sentence ends, a single
-word, thousands of headings, a long table, deep quotes and lists, a phrase repeated, TOML
-forms with many tables or one long string, and soups of emphasis, backticks and pipes.
+proplint's cost grows linearly with each: one paragraph with no sentence ends, or of
+out-of-scope labels and negations line after line, a single word, thousands of headings
+(the same one, or nested), paragraphs, list items, footnotes, suppression comments, a long
+table, deep quotes and lists, a phrase repeated, hedges, TOML forms with many tables, one
+long string or many array tables, and soups of emphasis, backticks and pipes.
 
     scripts/shapes.py BYTES FOLDER
 """
@@ -38,6 +40,17 @@ def shapes(size):
         "backtick-soup.md": "# S\n\n" + "`a ``b ```c " * (size // 12) + "\n",
         "pipes.md": "# S\n\n" + "|" * size + "\n",
         "many-tables.toml": "[proposal]\ntitle = \"x\"\n" + "".join(f"[section_{i}]\nbody = \"personal data {i}\"\n" for i in range(size // 40)),
+        "out-of-scope-lines.md": "# Scope\n\n" + "".join(
+            f"Out of scope: {run_of_words(4)}. Not {run_of_words(3)}. We will not {run_of_words(3)}.\n" for _ in range(size // 90)),
+        "paragraphs.md": "# S\n\n" + "".join(f"{run_of_words(6)}.\n\n" for _ in range(size // 50)),
+        "list-items.md": "# S\n\n" + "".join(f"- {run_of_words(5)}\n" for _ in range(size // 40)),
+        "footnotes.md": "# S\n\n" + "".join(f"Text[^{i}] {run_of_words(3)}.\n\n[^{i}]: {run_of_words(4)}\n\n" for i in range(size // 80)),
+        "suppressions.md": "# S\n\n" + "".join(
+            f"<!-- proplint-disable DEM-002 -- {run_of_words(3)} -->\n{run_of_words(5)}.\n\n" for _ in range(size // 90)),
+        "same-heading.md": "".join(f"## Data protection\n\n{run_of_words(6)}.\n\n" for _ in range(size // 60)),
+        "nested-sections.md": "".join("#" * (1 + i % 6) + f" {run_of_words(2)}\n\n{run_of_words(5)}.\n\n" for i in range(size // 60)),
+        "hedges.md": "# Privacy\n\n" + "We may possibly consider a DPIA where possible if needed, subject to funding, " * (size // 80) + "\n",
+        "array-tables.toml": "[proposal]\ntitle = \"x\"\n" + "".join(f"[[risks]]\nrisk = \"{run_of_words(4)}\"\nowner = \"x\"\n" for _ in range(size // 60)),
         "long-string.toml": "[proposal]\ntitle = \"x\"\n[summary]\nbody = \"\"\"\n" + run_of_words(size // 7) + "\n\"\"\"\n",
     }
 

@@ -190,16 +190,40 @@ impl Block {
         self.source_span(0..self.text.len())
     }
 
-    /// Where the source line holding plain offset `at` starts in the plain text. Soft line
-    /// breaks read as spaces, so they are found from the segments: a one-space piece that
-    /// stands for a line break in the file.
-    pub fn line_start(&self, at: usize) -> usize {
-        self.segments
-            .iter()
-            .take_while(|s| s.plain < at)
-            .filter(|s| !s.exact && s.len == 1 && (1..=2).contains(&s.src_len) && self.text.as_bytes()[s.plain] == b' ')
-            .last()
-            .map_or(0, |s| s.plain + 1)
+    /// Where the source lines holding plain offsets start in the plain text, for offsets
+    /// asked in increasing order: one pass over the segments for a block's matches, where
+    /// a search from the first segment for each was quadratic in a long paragraph.
+    pub fn line_starts(&self) -> LineStarts<'_> {
+        LineStarts { block: self, next_segment: 0, line_start: 0, last_asked: 0 }
+    }
+}
+
+/// The line starts of one block, read forward (see `Block::line_starts`).
+pub struct LineStarts<'a> {
+    block: &'a Block,
+    next_segment: usize,
+    line_start: usize,
+    last_asked: usize,
+}
+
+impl LineStarts<'_> {
+    /// Where the source line holding plain offset `at` starts. Soft line breaks read as
+    /// spaces, so they are found from the segments: a one-space piece that stands for a
+    /// line break in the file.
+    pub fn of(&mut self, at: usize) -> usize {
+        if at < self.last_asked {
+            self.next_segment = 0;
+            self.line_start = 0;
+        }
+        self.last_asked = at;
+        let block = self.block;
+        while let Some(s) = block.segments.get(self.next_segment).filter(|s| s.plain < at) {
+            if !s.exact && s.len == 1 && (1..=2).contains(&s.src_len) && block.text.as_bytes()[s.plain] == b' ' {
+                self.line_start = s.plain + 1;
+            }
+            self.next_segment += 1;
+        }
+        self.line_start
     }
 }
 
@@ -422,6 +446,37 @@ fn find_word(text: &str, word: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// "In: a\nOut: b *c*\r\nd": soft breaks of one and two bytes, and emphasis.
+    fn block_of_three_lines() -> Block {
+        let mut b = Block::new(BlockKind::Prose);
+        b.push_exact("In: a", 0);
+        b.push(" ", 5, 1, false);
+        b.push_exact("Out: b ", 6);
+        b.push_exact("c", 14);
+        b.push(" ", 16, 2, false);
+        b.push_exact("d", 18);
+        b
+    }
+
+    #[test]
+    fn line_starts_follow_soft_breaks_in_any_order_asked() {
+        let b = block_of_three_lines();
+        assert_eq!(b.text, "In: a Out: b c d");
+        let expected = |at: usize| match at {
+            0..=5 => 0,
+            6..=14 => 6,
+            _ => 15,
+        };
+        let mut forward = b.line_starts();
+        for at in 0..=b.text.len() {
+            assert_eq!(forward.of(at), expected(at), "at {at}");
+        }
+        let mut mixed = b.line_starts();
+        for at in [16, 7, 7, 0, 15, 3, 12] {
+            assert_eq!(mixed.of(at), expected(at), "at {at}");
+        }
+    }
 
     #[test]
     fn stage_takes_the_requested_phase() {

@@ -216,10 +216,11 @@ impl<'a> Ctx<'a> {
             if !block.kind.is_evidence() || left_out[bi] {
                 continue;
             }
+            let mut line_starts = block.line_starts();
             for m in self.analysis.find_iter(matcher, bi, &block.text) {
                 // "In: ...", then "Out: ..." on the next line of one paragraph: the label
                 // starts the match's own line.
-                let line_start = block.line_start(m.start());
+                let line_start = line_starts.of(m.start());
                 if !cues.out_of_scope_label(&block.text[line_start..]) && !self.analysis.is_negated(&block.text, bi, m.range()) {
                     return Some(block.source_span(m.range()));
                 }

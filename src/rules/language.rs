@@ -30,9 +30,19 @@ impl Cues {
         if !first.is_some_and(|c| self.out_of_scope.iter().any(|cue| cue.starts_with(c))) {
             return false;
         }
-        let lower = text.to_lowercase();
+        // Only the opening characters can hold a cue: no character lower-cases to nothing,
+        // so a cue of n characters is read from at most n of the text's. Lower-casing the
+        // rest of a long paragraph for every match in it was quadratic.
+        let longest = self.out_of_scope.iter().map(|cue| cue.chars().count()).max().unwrap_or(0);
+        let cut = text.char_indices().nth(longest).map_or(text.len(), |(i, _)| i);
+        let (opening, after) = text.split_at(cut);
+        let lower = opening.to_lowercase();
+        let separator = |t: &str| t.starts_with([':', '-', '\u{2013}', '\u{2014}']);
         self.out_of_scope.iter().any(|cue| {
-            lower.strip_prefix(cue.as_str()).is_some_and(|rest| rest.trim_start().starts_with([':', '-', '\u{2013}', '\u{2014}']))
+            lower.strip_prefix(cue.as_str()).is_some_and(|rest| match rest.trim_start() {
+                "" => separator(after.trim_start()),
+                rest => separator(rest),
+            })
         })
     }
 
@@ -190,6 +200,21 @@ mod tests {
         ] {
             assert_eq!(cues.out_of_scope_label(text), label, "{text:?}");
             assert_eq!(read_in_full(text), label, "{text:?}");
+        }
+        // Only the opening is lower-cased: white space before the colon may run past it,
+        // and a long paragraph reads the same.
+        let longest = cues.out_of_scope.iter().map(|c| c.chars().count()).max().unwrap();
+        let long_paragraph = format!("out of scope items {}", "and more ".repeat(10_000));
+        for (text, label) in [
+            (format!("Out of scope{}: CCTV", " ".repeat(longest * 3)), true),
+            (format!("Out of scope{}- CCTV", "\n ".repeat(longest)), true),
+            (format!("Out of scope{}x: CCTV", " ".repeat(longest * 3)), false),
+            (format!("Exclusions: {}", "\u{130}".repeat(longest * 2)), true),
+            (format!("{}: CCTV", "\u{130}".repeat(longest * 2)), false),
+            (long_paragraph, false),
+        ] {
+            assert_eq!(cues.out_of_scope_label(&text), label, "{text:?}");
+            assert_eq!(read_in_full(&text), label, "{text:?}");
         }
     }
 }
