@@ -6,6 +6,7 @@
 #                                    # shapes, 5 runs each
 #   RUNS=3 SETS="1k 10k" scripts/bench.sh
 #   SETS=shapes scripts/bench.sh     # linear growth only: awkward files at 1 and 4 MB
+#   SETS=formats scripts/bench.sh    # every output format on the 1,000 files
 #
 # Generated corpora and installed peers live under target/ (never committed). Each run is
 # timed with /usr/bin/time -v, and the tools take turns within each round so that a busy
@@ -19,7 +20,7 @@ work="${BENCH_DIR:-$root/target/bench}"
 peers="${BENCH_PEERS:-$root/target/bench-peers}"
 runs="${RUNS:-5}"
 limit="${BENCH_TIMEOUT:-600}" # seconds; a run that takes longer is stopped and marked
-sets="${SETS:-1k 10k 50mb shapes}"
+sets="${SETS:-1k 10k 50mb shapes formats}"
 mkdir -p "$work" "$peers"
 
 [ -f "$gen" ] || { echo "bench: $gen not found (the shared folder sits beside the repository)" >&2; exit 2; }
@@ -81,6 +82,15 @@ for set in $sets; do
             done
             continue
             ;;
+        formats)
+            echo "bench: formats ($runs rounds)" >&2
+            for round in $(seq 1 "$runs"); do
+                for format in json human concise json-lines sarif github gitlab junit markdown html; do
+                    timed "format:$format" proplint "$round" "$proplint" check --format "$format" "$work/corpus-1k"
+                done
+            done
+            continue
+            ;;
         *) echo "bench: unknown set $set" >&2; exit 2 ;;
     esac
     echo "bench: $set ($runs rounds)" >&2
@@ -131,7 +141,11 @@ def size(set_name):
 by = {}
 timeouts = {}
 shapes = {}
+formats = {}
 for set_name, tool, _, log, status in rows:
+    if set_name.startswith("format:"):
+        formats.setdefault(set_name.split(":", 1)[1], []).append(parse(log))
+        continue
     if set_name.startswith("shape:"):
         _, name, mb = set_name.split(":")
         shapes.setdefault(name, {}).setdefault(int(mb), []).append(parse(log)[0])
@@ -157,6 +171,16 @@ for set_name, tools in by.items():
         rate = files / w
         rate = f"{rate:,.0f}" if rate >= 10 else f"{rate:.2f}"
         print(f"| {tool}{note} | {wall:.2f} s | {cpu:.2f} s | {rss:.0f} MB | {rate} | {total / 1e6 / w:.1f} | {ratio} |")
+if formats:
+    print("\n### formats: the 1,000 files in each output format (proplint, median)\n")
+    print("| format | wall | CPU | peak RSS | wall / json's |")
+    print("|---|---|---|---|---|")
+    json_wall = max(statistics.median(r[0] for r in formats.get("json", [(1.0, 0, 0)])), 1e-2)
+    for name, runs in formats.items():
+        wall = statistics.median(r[0] for r in runs)
+        cpu = statistics.median(r[1] for r in runs)
+        rss = max(r[2] for r in runs)
+        print(f"| {name} | {wall:.2f} s | {cpu:.2f} s | {rss:.0f} MB | {wall / json_wall:.1f} |")
 if shapes:
     # Four times the text should cost about four times as much; start-up makes small
     # files' ratios lower. Over 6 means some step grows faster than the text.

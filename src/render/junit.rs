@@ -7,6 +7,7 @@ use super::{group_of, region, waiver_note, Report};
 use crate::diag::{Diagnostic, Severity};
 use crate::engine::RuleStatus;
 use crate::rules::{Rule, RuleSet};
+use std::collections::HashMap;
 use std::fmt::Write;
 
 #[derive(Default)]
@@ -22,14 +23,21 @@ pub(super) fn render(report: &Report<'_>) -> String {
     let mut suites = String::new();
     // Every linted file, then any other file a diagnostic points into (a register, say).
     let mut paths: Vec<(&str, &[(String, RuleStatus)])> = report.files.iter().map(|f| (f.path.as_str(), f.rules.as_slice())).collect();
+    // Findings by file, gathered once: looking each file's up in the whole list was
+    // quadratic in a run over thousands of files.
+    let mut by_path: HashMap<&str, Vec<&Diagnostic>> = paths.iter().map(|(p, _)| (*p, Vec::new())).collect();
     for d in report.diagnostics {
         let path = report.path_of(d);
-        if !paths.iter().any(|(p, _)| *p == path) {
-            paths.push((path, &[]));
-        }
+        by_path
+            .entry(path)
+            .or_insert_with(|| {
+                paths.push((path, &[]));
+                Vec::new()
+            })
+            .push(d);
     }
     for (path, rules) in paths {
-        let diags: Vec<&Diagnostic> = report.diagnostics.iter().filter(|d| report.path_of(d) == path).collect();
+        let diags = by_path.get(path).cloned().unwrap_or_default();
         let (body, tally) = suite(report, path, rules, &diags);
         let _ = writeln!(
             suites,

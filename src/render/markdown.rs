@@ -7,6 +7,7 @@ use crate::check::{FileEntry, FileStatus};
 use crate::diag::{Diagnostic, Severity};
 use crate::engine::RuleStatus;
 use crate::rules::PRINCIPLES;
+use std::collections::HashMap;
 use std::fmt::Write;
 
 /// GitHub rejects comments over 65,536 characters; stop listing findings well before
@@ -38,6 +39,17 @@ pub(super) fn render(report: &Report<'_>, options: &RenderOptions) -> String {
     out.push_str("\n| --- |");
     out.push_str(&" --- |".repeat(groups.len()));
     out.push('\n');
+    // Errors and warnings by file and group, counted once: counting them over the whole
+    // list for every cell was quadratic in a run over thousands of files.
+    let mut counted: HashMap<(&str, &str), (usize, usize)> = HashMap::new();
+    for d in report.diagnostics.iter().filter(|d| !d.is_tool() && d.waived.is_none()) {
+        let (errors, warnings) = counted.entry((report.path_of(d), group_of(d.principle.as_deref()))).or_default();
+        match d.severity {
+            Severity::Error => *errors += 1,
+            Severity::Warning => *warnings += 1,
+            Severity::Info => {}
+        }
+    }
     for file in report.files {
         let _ = write!(out, "| {} |", link(&file.path, None, options));
         if file.status != FileStatus::Checked {
@@ -45,7 +57,8 @@ pub(super) fn render(report: &Report<'_>, options: &RenderOptions) -> String {
             continue;
         }
         for g in &groups {
-            let _ = write!(out, " {} |", cell(report, file, g));
+            let (errors, warnings) = counted.get(&(file.path.as_str(), *g)).copied().unwrap_or_default();
+            let _ = write!(out, " {} |", cell(report, file, g, errors, warnings));
         }
         out.push('\n');
     }
@@ -53,11 +66,7 @@ pub(super) fn render(report: &Report<'_>, options: &RenderOptions) -> String {
     out
 }
 
-fn cell(report: &Report<'_>, file: &FileEntry, group: &str) -> String {
-    let in_group =
-        |d: &&Diagnostic| !d.is_tool() && d.waived.is_none() && report.path_of(d) == file.path && group_of(d.principle.as_deref()) == group;
-    let errors = report.diagnostics.iter().filter(in_group).filter(|d| d.severity == Severity::Error).count();
-    let warnings = report.diagnostics.iter().filter(in_group).filter(|d| d.severity == Severity::Warning).count();
+fn cell(report: &Report<'_>, file: &FileEntry, group: &str, errors: usize, warnings: usize) -> String {
     let met = file
         .rules
         .iter()
