@@ -16,8 +16,6 @@ pub(super) fn render(report: &Report<'_>, options: &RenderOptions) -> String {
     let rules = descriptors(report);
     let index: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
     let prints = fingerprints(report);
-    let results: Vec<Value> =
-        report.diagnostics.iter().zip(&prints).map(|(d, fp)| result(report.db, d, index[d.rule.as_str()], fp)).collect();
     let notifications: Vec<Value> = options.notes.iter().map(|n| json!({"level": "error", "message": {"text": n}})).collect();
     let mut invocation = json!({
         "executionSuccessful": options.exit_code != 2,
@@ -44,12 +42,53 @@ pub(super) fn render(report: &Report<'_>, options: &RenderOptions) -> String {
             "automationDetails": {"id": "proplint/"},
             "invocations": [invocation],
             "columnKind": "unicodeCodePoints",
-            "results": results,
+            "results": [],
         }],
     });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
-    s
+    let document = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    // The results are written into the document one at a time, each laid out as the
+    // pretty printer lays out the whole: a tree of every result first took 14 KB a
+    // finding (739 MB for the 1,000 bench files, against 54 MB for JSON).
+    let Some((head, tail)) = document.split_once(EMPTY_RESULTS) else {
+        return document + "\n";
+    };
+    let mut out = String::with_capacity(document.len() + report.diagnostics.len() * 600);
+    out.push_str(head);
+    out.push_str(RESULTS_KEY);
+    if report.diagnostics.is_empty() {
+        out.push_str("[]");
+    } else {
+        out.push('[');
+        for (i, (d, fp)) in report.diagnostics.iter().zip(&prints).enumerate() {
+            out.push_str(if i == 0 { "\n" } else { ",\n" });
+            let one = serde_json::to_string_pretty(&result(report.db, d, index[d.rule.as_str()], fp)).unwrap_or_default();
+            push_indented(&mut out, &one, RESULT_INDENT);
+        }
+        out.push('\n');
+        out.push_str(&RESULT_INDENT[2..]);
+        out.push(']');
+    }
+    out.push_str(tail);
+    out.push('\n');
+    out
+}
+
+/// Where the results go in the pretty-printed document: the `results` member of the one
+/// run, at its depth (no string value can hold this text unescaped).
+const RESULTS_KEY: &str = "\n      \"results\": ";
+const EMPTY_RESULTS: &str = "\n      \"results\": []";
+/// How deep a result sits: an element of `runs[0].results`.
+const RESULT_INDENT: &str = "        ";
+
+/// `text` with every line indented by `indent`, the first included.
+fn push_indented(out: &mut String, text: &str, indent: &str) {
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(indent);
+        out.push_str(line);
+    }
 }
 
 struct Descriptor {
