@@ -4,9 +4,13 @@
 
 use crate::diag::{Diagnostic, ToolCode};
 use crate::model::{BlockKind, Format, Proposal};
-use crate::rules::{select, RuleSet};
+use crate::rules::{select, Rule, RuleSet};
 use crate::source::SourceFile;
 use crate::span::Span;
+use std::collections::BTreeMap;
+
+/// Findings as (offset, index into the diagnostics).
+type Offsets = Vec<(usize, usize)>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Scope {
@@ -33,27 +37,7 @@ pub fn apply(source: &SourceFile, proposal: &Proposal, set: &RuleSet, require_re
     if directives.is_empty() {
         return;
     }
-    diags.retain(|d| {
-        if d.is_tool() && d.rule != ToolCode::SectionInferred.id() {
-            return true;
-        }
-        let Some(rule) = set.rule(&d.rule) else {
-            return true;
-        };
-        let at = d.primary.span.start;
-        let mut suppressed = false;
-        for dir in &mut directives {
-            let covers = match dir.scope {
-                Scope::File => true,
-                Scope::Range(r) => r.start <= at && at <= r.end,
-            };
-            if covers && dir.selectors.iter().any(|s| select::matches(rule, s)) {
-                dir.used = true;
-                suppressed = true;
-            }
-        }
-        !suppressed
-    });
+    suppress_covered(set, &mut directives, diags);
     for dir in directives {
         if require_reason && dir.reason.is_none() {
             diags.push(
@@ -76,6 +60,55 @@ pub fn apply(source: &SourceFile, proposal: &Proposal, set: &RuleSet, require_re
             );
         }
     }
+}
+
+/// Removes the diagnostics a directive covers and selects, and marks each directive that
+/// covers and selects one as used. Works rule by rule on sorted offsets, so thousands of
+/// directives over thousands of findings cost no more than sorting them (every directive
+/// tried on every finding was quadratic: 8.6 s for 50,000 of each).
+fn suppress_covered(set: &RuleSet, directives: &mut [Directive], diags: &mut Vec<Diagnostic>) {
+    // Each rule's findings (those directives can silence) by offset: (offset, index).
+    let mut by_rule: BTreeMap<&str, (&Rule, Offsets)> = BTreeMap::new();
+    for (i, d) in diags.iter().enumerate() {
+        if d.is_tool() && d.rule != ToolCode::SectionInferred.id() {
+            continue;
+        }
+        if let Some(rule) = set.rule(&d.rule) {
+            by_rule.entry(rule.id.as_str()).or_insert_with(|| (rule, Vec::new())).1.push((d.primary.span.start, i));
+        }
+    }
+    let mut silenced = vec![false; diags.len()];
+    for (rule, findings) in by_rule.values_mut() {
+        findings.sort_unstable();
+        // How many directives cover each finding, as differences along the sorted list.
+        let mut covering = vec![0i64; findings.len() + 1];
+        for dir in directives.iter_mut() {
+            if !dir.selectors.iter().any(|s| select::matches(rule, s)) {
+                continue;
+            }
+            let (from, to) = match dir.scope {
+                Scope::File => (0, usize::MAX),
+                Scope::Range(r) => (r.start, r.end),
+            };
+            let first = findings.partition_point(|&(at, _)| at < from);
+            let past = findings.partition_point(|&(at, _)| at <= to);
+            if first < past {
+                dir.used = true;
+                covering[first] += 1;
+                covering[past] -= 1;
+            }
+        }
+        let mut depth = 0;
+        for (&(_, i), change) in findings.iter().zip(&covering) {
+            depth += change;
+            silenced[i] = depth > 0;
+        }
+    }
+    let mut index = 0;
+    diags.retain(|_| {
+        index += 1;
+        !silenced[index - 1]
+    });
 }
 
 /// Parses `proplint-disable[-next-line|-file] ID[, ID] [-- reason]`; `None` when `text` is not a directive.
@@ -208,7 +241,77 @@ fn is_key_line(line: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::parse;
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Every directive tried on every finding: what `suppress_covered` must agree with.
+    fn plainly(set: &RuleSet, directives: &mut [Directive], diags: &mut Vec<Diagnostic>) {
+        diags.retain(|d| {
+            if d.is_tool() && d.rule != ToolCode::SectionInferred.id() {
+                return true;
+            }
+            let Some(rule) = set.rule(&d.rule) else {
+                return true;
+            };
+            let at = d.primary.span.start;
+            let mut suppressed = false;
+            for dir in directives.iter_mut() {
+                let covers = match dir.scope {
+                    Scope::File => true,
+                    Scope::Range(r) => r.start <= at && at <= r.end,
+                };
+                if covers && dir.selectors.iter().any(|s| select::matches(rule, s)) {
+                    dir.used = true;
+                    suppressed = true;
+                }
+            }
+            !suppressed
+        });
+    }
+
+    fn rule_set() -> &'static RuleSet {
+        static SET: std::sync::OnceLock<RuleSet> = std::sync::OnceLock::new();
+        SET.get_or_init(|| crate::rules::load(&crate::rules::RuleSources::default(), &mut crate::source::SourceDb::default()).unwrap())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// Findings of a few rules (and tool findings) under nested, overlapping and
+        /// file-wide directives selecting by id, prefix and principle.
+        #[test]
+        fn covered_findings_are_those_a_directive_covers_and_selects(
+            findings in proptest::collection::vec((0usize..6, 0usize..60), 0..40),
+            dirs in proptest::collection::vec((0usize..6, 0usize..60, 0usize..30, any::<bool>()), 0..12),
+        ) {
+            const RULES: [&str; 6] = ["GOV-002", "ETH-002", "ETH-001", "DEM-002", "PL005", "ETH"];
+            let diags: Vec<Diagnostic> = findings
+                .iter()
+                .map(|&(r, at)| {
+                    let mut d = Diagnostic::tool(ToolCode::SectionInferred, 0, Span::point(at), "m");
+                    d.rule = if RULES[r] == "ETH" { ToolCode::SectionInferred.id().to_string() } else { RULES[r].to_string() };
+                    d
+                })
+                .collect();
+            let directives: Vec<Directive> = dirs
+                .iter()
+                .map(|&(r, start, len, whole_file)| Directive {
+                    span: Span::point(start),
+                    selectors: vec![if r == 4 { "ethical".to_string() } else { RULES[r].to_string() }],
+                    reason: None,
+                    scope: if whole_file { Scope::File } else { Scope::Range(Span::new(start, start + len)) },
+                    used: false,
+                })
+                .collect();
+            let (mut fast, mut fast_dirs) = (diags.clone(), directives.clone());
+            suppress_covered(rule_set(), &mut fast_dirs, &mut fast);
+            let (mut plain, mut plain_dirs) = (diags, directives);
+            plainly(rule_set(), &mut plain_dirs, &mut plain);
+            let kept = |v: &[Diagnostic]| v.iter().map(|d| (d.rule.clone(), d.primary.span.start)).collect::<Vec<_>>();
+            prop_assert_eq!(kept(&fast), kept(&plain));
+            prop_assert_eq!(fast_dirs.iter().map(|d| d.used).collect::<Vec<_>>(), plain_dirs.iter().map(|d| d.used).collect::<Vec<_>>());
+        }
+    }
 
     #[test]
     fn parses_directive_forms() {
