@@ -3,6 +3,7 @@
 //! stubs use the file's own line endings, and a result that no longer parses is refused.
 
 use crate::diag::{Diagnostic, Fix};
+use crate::diff::Change;
 use crate::model::Format;
 use crate::rules::RuleSet;
 use crate::source::SourceFile;
@@ -15,6 +16,8 @@ use std::path::Path;
 pub struct Rewrite {
     pub text: String,
     pub fixed: usize,
+    /// Where each edit landed, in order, for `--diff`.
+    pub changes: Vec<Change>,
 }
 
 /// Why a file's fixes were not applied.
@@ -102,19 +105,32 @@ pub fn rewrite(source: &SourceFile, format: Format, diags: &[&Diagnostic], set: 
         return Ok(None);
     }
 
-    // Later edits first, so earlier offsets stay valid; an edit overlapping one already
-    // made is dropped rather than guessed at.
+    // Later edits first: an edit overlapping one already kept is dropped rather than
+    // guessed at. The kept ones are then written in order in one pass (replacing each in
+    // place moved the rest of the file once per edit).
     edits.sort_by(|a, b| b.start.cmp(&a.start).then(b.end.cmp(&a.end)));
-    let mut out = text.to_string();
     let mut floor = usize::MAX;
-    for e in edits {
-        if e.end > floor {
+    edits.retain(|e| {
+        let overlaps = e.end > floor;
+        if overlaps {
             fixed -= 1;
-            continue;
+        } else {
+            floor = e.start;
         }
-        out.replace_range(e.start..e.end, &e.text);
-        floor = e.start;
+        !overlaps
+    });
+    edits.reverse();
+    let mut out = String::with_capacity(text.len() + edits.iter().map(|e| e.text.len()).sum::<usize>());
+    let mut changes = Vec::with_capacity(edits.len());
+    let mut copied = 0;
+    for e in &edits {
+        out.push_str(&text[copied..e.start]);
+        let at = out.len();
+        out.push_str(&e.text);
+        changes.push(Change { old: e.start..e.end, new: at..out.len() });
+        copied = e.end;
     }
+    out.push_str(&text[copied..]);
     // The result must parse, and every stub must read as a section of its own (a file that
     // ends inside an unclosed code fence would swallow it).
     let (before, _) = parsed(text);
@@ -125,7 +141,7 @@ pub fn rewrite(source: &SourceFile, format: Format, diags: &[&Diagnostic], set: 
     if after.sections.len() != before.sections.len() + stubs.len() {
         return Err(Refused::WouldNotParse("a new section would not read as a heading".into()));
     }
-    Ok(Some(Rewrite { text: out, fixed }))
+    Ok(Some(Rewrite { text: out, fixed, changes }))
 }
 
 /// The file's line ending, from its first line break; `\n` when it has none.
@@ -227,12 +243,6 @@ fn toml_stub(id: &str, title: &str, notes: &[String], nl: &str) -> String {
     }
     let _ = write!(s, "title = \"{}\"{nl}body = '''{nl}{PLACEHOLDER}{nl}'''{nl}", title.replace(['"', '\\'], ""));
     s
-}
-
-/// A unified diff of one file's change, with `a/` and `b/` paths as git prints them.
-pub fn unified_diff(path: &str, old: &str, new: &str) -> String {
-    let diff = similar::TextDiff::from_lines(old, new);
-    diff.unified_diff().context_radius(3).header(&format!("a/{path}"), &format!("b/{path}")).to_string()
 }
 
 /// Replaces `path` with `text` atomically: a temporary file beside the target (through any

@@ -9,6 +9,7 @@ pub mod check;
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod diff;
 pub mod engine;
 pub mod explain;
 pub mod fix;
@@ -259,7 +260,7 @@ fn fix_files(
             }
         };
         if args.diff {
-            out.stdout.push_str(&fix::unified_diff(&source.path, &source.text, &rewrite.text));
+            out.stdout.push_str(&diff::unified(&source.path, &source.text, &rewrite.text, &rewrite.changes));
         } else {
             // The file must still be what was linted: never overwrite an edit made meanwhile.
             let unchanged = std::fs::read(&input.path).is_ok_and(|bytes| bytes == source.text.as_bytes());
