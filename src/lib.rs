@@ -247,10 +247,15 @@ fn fix_files(
     for d in diagnostics.iter().filter(|d| d.fix.is_some()) {
         by_file.entry(d.primary.file).or_default().push(d);
     }
+    // The first input of each display path, as a search of the inputs per file found it.
+    let mut input_of: std::collections::HashMap<&str, &walk::Input> = std::collections::HashMap::new();
+    for input in inputs {
+        input_of.entry(input.display.as_str()).or_insert(input);
+    }
     let (mut fixed, mut files, mut failed) = (0, 0, false);
     for (id, diags) in by_file {
         let source = db.get(id);
-        let Some(input) = inputs.iter().find(|i| i.display == source.path) else { continue };
+        let Some(&input) = input_of.get(source.path.as_str()) else { continue };
         let rewrite = match fix::rewrite(source, input.format, &diags, set) {
             Ok(Some(r)) => r,
             Ok(None) => continue,
