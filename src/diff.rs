@@ -19,8 +19,9 @@ const CONTEXT: usize = 3;
 /// The unified diff from `old` to `new` (empty when they are equal), given every change
 /// that made one from the other, in order.
 pub fn unified(path: &str, old: &str, new: &str, changes: &[Change]) -> String {
-    let ops = ops_near_changes(old, new, changes).unwrap_or_else(|| whole_file_ops(old, new));
-    let (old_lines, new_lines) = (old.tokenize_lines(), new.tokenize_lines());
+    let (old_lines, new_lines) = (Lines::of(old), Lines::of(new));
+    let ops = ops_near_changes(&old_lines, &new_lines, changes).unwrap_or_else(|| whole_file_ops(old, new));
+    let (old_lines, new_lines) = (old_lines.lines, new_lines.lines);
     let mut out = String::new();
     for (i, hunk) in similar::group_diff_ops(ops, CONTEXT).iter().enumerate() {
         if i == 0 {
@@ -61,16 +62,14 @@ fn whole_file_ops(old: &str, new: &str) -> Vec<DiffOp> {
 /// whose lines meet are one region), compared on their own, with the lines between
 /// regions equal. `None` when the lines between regions do not match up (a change that
 /// joins or splits a CR LF pair moves line breaks), so the whole file is compared.
-fn ops_near_changes(old: &str, new: &str, changes: &[Change]) -> Option<Vec<DiffOp>> {
-    let old_lines = Lines::of(old);
-    let new_lines = Lines::of(new);
+fn ops_near_changes(old_lines: &Lines<'_>, new_lines: &Lines<'_>, changes: &[Change]) -> Option<Vec<DiffOp>> {
     // Each region in bytes: (old range, new range), in order, whole lines of each side.
     let mut regions: Vec<(Range<usize>, Range<usize>)> = Vec::new();
     for c in changes {
         let start = old_lines.start_of_line_at(c.old.start);
         let mut end = old_lines.line_boundary_at_or_after(c.old.end);
         // Text put before a line without ending in a line break joins that line.
-        if end == c.old.end && end < old.len() && !new_lines.is_boundary(c.new.end) {
+        if end == c.old.end && end < old_lines.len && !new_lines.is_boundary(c.new.end) {
             end = old_lines.line_boundary_at_or_after(end + 1);
         }
         let lead = c.old.start - start;
@@ -88,13 +87,13 @@ fn ops_near_changes(old: &str, new: &str, changes: &[Change]) -> Option<Vec<Diff
     let (mut old_at, mut new_at) = (0, 0);
     for (o, n) in &regions {
         let (o, n) = (old_lines.index_range(o)?, new_lines.index_range(n)?);
-        push_equal(&mut ops, old_at, new_at, o.start.checked_sub(old_at)?, &old_lines, &new_lines, new_at..n.start)?;
+        push_equal(&mut ops, old_at, new_at, o.start.checked_sub(old_at)?, old_lines, new_lines, new_at..n.start)?;
         let local = similar::capture_diff_slices(Algorithm::Myers, &old_lines.lines[o.clone()], &new_lines.lines[n.clone()]);
         ops.extend(local.into_iter().map(|op| shifted(op, o.start, n.start)));
         (old_at, new_at) = (o.end, n.end);
     }
     let rest = old_lines.lines.len().checked_sub(old_at)?;
-    push_equal(&mut ops, old_at, new_at, rest, &old_lines, &new_lines, new_at..new_lines.lines.len())?;
+    push_equal(&mut ops, old_at, new_at, rest, old_lines, new_lines, new_at..new_lines.lines.len())?;
     Some(merge_equal_runs(ops))
 }
 
@@ -200,6 +199,11 @@ impl<'a> Lines<'a> {
 mod tests {
     use super::*;
 
+    /// Whether the diff is made near the changes, not of the whole file.
+    fn near(old: &str, new: &str, changes: &[Change]) -> bool {
+        ops_near_changes(&Lines::of(old), &Lines::of(new), changes).is_some()
+    }
+
     /// What a diff of the whole file says.
     fn whole(path: &str, old: &str, new: &str) -> String {
         similar::TextDiff::from_lines(old, new)
@@ -240,7 +244,7 @@ mod tests {
             vec![(d.clone(), "")],
         ] {
             let (new, changes) = edited(text, &edits);
-            assert!(ops_near_changes(text, &new, &changes).is_some(), "compared near the changes only: {edits:?}");
+            assert!(near(text, &new, &changes), "compared near the changes only: {edits:?}");
             assert_eq!(unified("p.md", text, &new, &changes), whole("p.md", text, &new), "{edits:?}");
         }
     }
@@ -253,7 +257,7 @@ mod tests {
                 let (new, changes) = edited(text, &[(at..at + 3, with)]);
                 // Only a line feed put after a lone CR moves a line break the lines
                 // around it share; that one is compared whole.
-                let near = ops_near_changes(text, &new, &changes).is_some();
+                let near = near(text, &new, &changes);
                 assert!(near || (text.contains("\rN/A") && with == "\n"), "{text:?} {with:?}");
                 assert_eq!(unified("p", text, &new, &changes), whole("p", text, &new), "{text:?} {with:?}");
             }
@@ -350,7 +354,7 @@ mod tests {
         let text: String = (0..3000).map(|i| if i % 3 == 0 { "N/A\n".to_string() } else { format!("line {i}\n") }).collect();
         let edits: Vec<(Range<usize>, &str)> = text.match_indices("N/A").map(|(at, _)| (at..at + 3, "Not applicable")).collect();
         let (new, changes) = edited(&text, &edits);
-        assert!(ops_near_changes(&text, &new, &changes).is_some());
+        assert!(near(&text, &new, &changes));
         assert_eq!(unified("p", &text, &new, &changes), whole("p", &text, &new));
     }
 }
