@@ -152,5 +152,5 @@ fn render_format(bencher: Bencher, format: &OutputFormat) {
     check::sort(&mut diagnostics, &db);
     let report = Report { db: &db, files: &files, diagnostics: &diagnostics, rules: Some(&set) };
     let options = RenderOptions::default();
-    bencher.bench_local(|| render::render(*format, black_box(&report), &options));
+    bencher.bench_local(|| render::render(*format, black_box(&report), &options).unwrap());
 }

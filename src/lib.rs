@@ -33,6 +33,7 @@ use render::{OutputFormat, RenderOptions, Report};
 use rules::{RuleSet, RuleSources};
 use source::SourceDb;
 use std::io::{IsTerminal, Read, Write};
+use std::path::Path;
 
 /// 0 clean, 1 findings at or above `--fail-on`, 2 the tool or its input failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,7 +168,7 @@ fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> (ExitStatus, Output) {
         |input: &walk::Input| index.get(input.display.as_str()).map(|&i| settings.for_input(set, i, &inputs[i])).unwrap_or_default();
     let progress = !args.quiet && inputs.len() >= check::PROGRESS_MIN_FILES && std::io::stderr().is_terminal();
     let options = check::Options { max_size: args.max_file_size, settings: &settings_of, stdin: stdin_bytes.as_deref(), progress };
-    let streamable = matches!(outputs.as_slice(), [spec] if spec.file.is_none() && render::streams(spec.format));
+    let streamable = outputs.iter().all(|spec| render::streams(spec.format));
     if streamable
         && !args.fix
         && !args.diff
@@ -178,8 +179,7 @@ fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> (ExitStatus, Output) {
         && register_problems.is_empty()
         && distinct_paths(&inputs)
     {
-        let streamed =
-            Streamed { format: outputs[0].format, color, notes, no_files_ok: args.skip_non_proposals && discovery.problems.is_empty() };
+        let streamed = Streamed { outputs, color, notes, no_files_ok: args.skip_non_proposals && discovery.problems.is_empty() };
         return stream_check(args, streamed, &inputs, set, &options, stdout, out);
     }
     let mut outcome = check::run(&inputs, set, &options, &mut db);
@@ -211,12 +211,18 @@ fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> (ExitStatus, Output) {
                 let json = matches!(spec.format, OutputFormat::Json | OutputFormat::JsonLines);
                 out.stdout = render::render_statistics(&report, json);
             }
-            None => out.stdout = render::render(spec.format, &report, &options),
+            None => match render::render(spec.format, &report, &options) {
+                Ok(text) => out.stdout = text,
+                Err(e) => {
+                    out.stderr.push_str(&format!("proplint: cannot write {} output: {e}\n", spec.format.name()));
+                    failed_write = true;
+                }
+            },
             Some(path) => {
                 options.color = false;
                 let text = render::render(spec.format, &report, &options);
                 options.color = color;
-                if let Err(e) = std::fs::write(path, text) {
+                if let Err(e) = text.and_then(|text| std::fs::write(path, text)) {
                     out.stderr.push_str(&format!("proplint: cannot write {} output to {}: {e}\n", spec.format.name(), path.display()));
                     failed_write = true;
                 }
@@ -321,16 +327,27 @@ const CHUNK: usize = 32;
 
 /// How a streamed `check` writes.
 struct Streamed {
-    format: OutputFormat,
+    outputs: Vec<cli::FormatSpec>,
     color: bool,
     notes: Vec<String>,
     /// With `--skip-non-proposals`, finding no proposal is not an error.
     no_files_ok: bool,
 }
 
-/// `check` with one line-by-line format on standard output: files are linted, and their
-/// findings written, a chunk at a time in path order, so that memory does not grow with
-/// the number of files. The output is byte for byte what rendering the whole run gives.
+/// One output of a streamed run: its format's stream, and for a file, what is written
+/// to it at the end (the file is only written by a run that gets there, as when the
+/// whole run is rendered at once).
+struct Sink {
+    spec: cli::FormatSpec,
+    stream: render::Stream,
+    held: Option<render::Spill>,
+}
+
+/// `check` with formats that stream (all but HTML): files are linted a chunk at a time in
+/// path order, and each chunk's findings rendered before the next is linted, so that
+/// memory does not grow with the number of files. Standard output is written as it goes;
+/// a format whose totals come first, and a file, hold text back (on disk once large).
+/// The output is byte for byte what rendering the whole run gives.
 fn stream_check(
     args: &CheckArgs,
     streamed: Streamed,
@@ -340,19 +357,37 @@ fn stream_check(
     stdout: &mut dyn Write,
     mut out: Output,
 ) -> (ExitStatus, Output) {
-    let render_options =
-        RenderOptions { color: streamed.color, quiet: args.quiet, exit_code: 0, notes: streamed.notes, link_base: github_blob_base() };
-    let mut stream = render::Stream::new(streamed.format, render_options);
+    let link_base = github_blob_base();
+    let mut sinks: Vec<Sink> = Vec::new();
+    for spec in streamed.outputs {
+        let render_options = RenderOptions {
+            color: streamed.color && spec.file.is_none(),
+            quiet: args.quiet,
+            exit_code: 0,
+            notes: streamed.notes.clone(),
+            link_base: link_base.clone(),
+        };
+        let Some(stream) = render::Stream::new(spec.format, render_options) else {
+            continue;
+        };
+        let held = spec.file.as_ref().map(|_| render::Spill::default());
+        sinks.push(Sink { spec, stream, held });
+    }
     let mut files: Vec<check::FileEntry> = Vec::new();
     let mut failed: Option<std::io::Error> = None;
-    let mut write = |text: &str, failed: &mut Option<std::io::Error>| {
-        if failed.is_none() && !text.is_empty() {
-            *failed = stdout.write_all(text.as_bytes()).err();
+    let mut to_stdout = |bytes: &[u8], failed: &mut Option<std::io::Error>| {
+        if failed.is_none() && !bytes.is_empty() {
+            *failed = stdout.write_all(bytes).err();
         }
     };
     check::run_chunked(inputs, set, options, CHUNK, |outcome, db| {
         let report = Report { db, files: &outcome.files, diagnostics: &outcome.diagnostics, rules: Some(set) };
-        stream.findings(&report, |part| write(part, &mut failed));
+        for sink in &mut sinks {
+            match &mut sink.held {
+                Some(spill) => sink.stream.findings(&report, |part| spill.push(part.as_bytes())),
+                None => sink.stream.findings(&report, |part| to_stdout(part.as_bytes(), &mut failed)),
+            }
+        }
         // Only the path, format and status are left to show.
         files.extend(outcome.files.into_iter().map(|f| check::FileEntry { title: None, rules: Vec::new(), ..f }));
     });
@@ -363,9 +398,38 @@ fn stream_check(
         out.stderr.push_str("proplint: no proposals found (looked for *.md, *.markdown and *.toml forms with a [proposal] table)\n");
         return (ExitStatus::Error, out);
     }
-    write(&stream.finish(&files), &mut failed);
+    let status = sinks.first().map_or(ExitStatus::Clean, |sink| findings_status(args, &sink.stream.tally().counts));
+    let mut failed_write = false;
+    for Sink { spec, stream, held } in sinks {
+        let written = match held {
+            None => stream.finish(&files, status as i32, |bytes| to_stdout(bytes, &mut failed)),
+            Some(mut spill) => stream
+                .finish(&files, status as i32, |bytes| spill.push(bytes))
+                .and_then(|()| write_spilled(spec.file.as_deref().unwrap_or(Path::new("")), spill)),
+        };
+        if let Err(e) = written {
+            let to = spec.file.as_ref().map(|f| format!(" to {}", f.display())).unwrap_or_default();
+            out.stderr.push_str(&format!("proplint: cannot write {} output{to}: {e}\n", spec.format.name()));
+            failed_write = true;
+        }
+    }
     out.write_error = failed;
-    (findings_status(args, &stream.tally().counts), out)
+    if failed_write {
+        return (ExitStatus::Error, out);
+    }
+    (status, out)
+}
+
+/// Writes what a file's output held back to the file, replacing what was there.
+fn write_spilled(path: &Path, spill: render::Spill) -> std::io::Result<()> {
+    let mut file = std::fs::File::create(path)?;
+    let mut failed = None;
+    spill.drain(|bytes| {
+        if failed.is_none() {
+            failed = file.write_all(bytes).err();
+        }
+    })?;
+    failed.map_or(Ok(()), Err)
 }
 
 fn distinct_paths(inputs: &[walk::Input]) -> bool {

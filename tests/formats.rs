@@ -468,6 +468,72 @@ fn several_formats_in_one_run_write_only_the_named_files() {
     assert_eq!(std::fs::read_to_string(&o).unwrap(), single("gitlab"));
 }
 
+/// Every format but HTML is written a chunk of files at a time, to standard output or to
+/// a file; with HTML among the outputs the run is rendered whole. Both must give the same
+/// bytes, over many chunks, with findings and without any.
+#[test]
+fn streamed_output_is_the_whole_run_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let (many, clean) = (dir.path().join("many"), dir.path().join("clean"));
+    let out = dir.path().join("out");
+    for d in [&many, &clean, &out] {
+        std::fs::create_dir(d).unwrap();
+    }
+    // Far more files than one chunk, and findings enough to pass the Markdown budget.
+    for i in 0..60 {
+        for name in ["complete.md", "placeholders.md", "cameras-crlf.md"] {
+            let text = std::fs::read(root().join("tests/data/formats").join(name)).unwrap();
+            std::fs::write(many.join(format!("{i:03}-{name}")), &text).unwrap();
+            if name == "complete.md" && i < 40 {
+                std::fs::write(clean.join(format!("{i:03}-{name}")), &text).unwrap();
+            }
+        }
+    }
+    for (tree, findings) in [(&many, true), (&clean, false)] {
+        let tree = tree.to_str().unwrap();
+        for format in ["human", "concise", "json", "json-lines", "sarif", "github", "gitlab", "junit", "markdown"] {
+            let streamed = with_pack(&["--format", format, tree]);
+            let to_file = out.join(format!("{format}.streamed"));
+            let streamed_to_file = with_pack(&["--format", &format!("{format}={}", to_file.display()), tree]);
+            let whole = out.join(format!("{format}.whole"));
+            let html = format!("html={}", out.join("page.html").display());
+            let whole_run = with_pack(&["--format", &format!("{format}={}", whole.display()), "--format", &html, tree]);
+            assert_eq!(streamed.code, i32::from(findings), "{format}: {}", streamed.stderr);
+            assert_eq!((streamed_to_file.code, whole_run.code), (streamed.code, streamed.code), "{format}");
+            let whole = std::fs::read_to_string(&whole).unwrap();
+            same(&streamed.stdout, &whole, &format!("{format} on standard output"));
+            same(&std::fs::read_to_string(&to_file).unwrap(), &whole, &format!("{format} to a file"));
+        }
+    }
+    let markdown = std::fs::read_to_string(out.join("markdown.streamed")).unwrap();
+    assert!(markdown.contains("No errors or warnings."), "the last tree was clean");
+    let summary = with_pack(&["--format", "markdown", many.to_str().unwrap()]).stdout;
+    assert!(summary.contains("more findings not listed here"), "the list was cut");
+    assert!(summary.contains("### "), "some findings were listed");
+}
+
+/// Fails with where two long texts part, not both of them whole.
+fn same(got: &str, expected: &str, what: &str) {
+    if got != expected {
+        let at = got.bytes().zip(expected.bytes()).take_while(|(a, b)| a == b).count();
+        let around = |t: &str| String::from_utf8_lossy(&t.as_bytes()[at.saturating_sub(80)..(at + 80).min(t.len())]).into_owned();
+        panic!("{what}: differs from byte {at}\n got: {:?}\nwant: {:?}", around(got), around(expected));
+    }
+}
+
+/// A file output is written only when the run gets to its end, as when the whole run is
+/// rendered at once: a run that finds no proposal leaves an existing file alone.
+#[test]
+fn a_run_that_finds_nothing_writes_no_output_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "not a proposal").unwrap();
+    let kept = dir.path().join("kept.sarif");
+    std::fs::write(&kept, "before").unwrap();
+    let run = with_pack(&["--format", &format!("sarif={}", kept.display()), dir.path().to_str().unwrap()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&kept).unwrap(), "before");
+}
+
 #[test]
 fn statistics_count_findings_per_rule() {
     let run = with_pack(&["--statistics", "tests/data/formats", "fixtures/edge/bom.md"]);

@@ -39,7 +39,7 @@ fn json_checked_from(inputs: &[Input], threads: usize, parallel_from: Option<usi
     let outcome = pool
         .install(|| check::run(inputs, set, &Options { max_size: 1 << 20, settings: &settings, stdin: None, progress: false }, &mut db));
     let report = Report { db: &db, files: &outcome.files, diagnostics: &outcome.diagnostics, rules: Some(set) };
-    render::render(OutputFormat::Json, &report, &RenderOptions::default())
+    render::render(OutputFormat::Json, &report, &RenderOptions::default()).unwrap()
 }
 
 fn fixture_inputs() -> Vec<Input> {

@@ -3,6 +3,7 @@
 //! skipped with the reason, a met rule passes. The tool's own problems with a file
 //! (unreadable, invalid TOML) are errors.
 
+use super::spill::Spill;
 use super::{group_of, region, waiver_note, Report};
 use crate::diag::{Diagnostic, Severity};
 use crate::engine::RuleStatus;
@@ -18,53 +19,67 @@ struct Tally {
     skipped: usize,
 }
 
-pub(super) fn render(report: &Report<'_>) -> String {
-    let mut total = Tally::default();
-    let mut suites = String::new();
-    // Every linted file, then any other file a diagnostic points into (a register, say).
-    let mut paths: Vec<(&str, &[(String, RuleStatus)])> = report.files.iter().map(|f| (f.path.as_str(), f.rules.as_slice())).collect();
-    // Findings by file, gathered once: looking each file's up in the whole list was
-    // quadratic in a run over thousands of files.
-    let mut by_path: HashMap<&str, Vec<&Diagnostic>> = paths.iter().map(|(p, _)| (*p, Vec::new())).collect();
-    for d in report.diagnostics {
-        let path = report.path_of(d);
-        by_path
-            .entry(path)
-            .or_insert_with(|| {
-                paths.push((path, &[]));
-                Vec::new()
-            })
-            .push(d);
+/// The run's test suites, written as they come (into a `Spill`): the totals on the root
+/// element, which comes first, are known at the end.
+#[derive(Default)]
+pub(super) struct Suites {
+    total: Tally,
+    spill: Spill,
+}
+
+impl Suites {
+    /// Every linted file of `report`, then any other file a diagnostic points into (a
+    /// register, say).
+    pub(super) fn add(&mut self, report: &Report<'_>) {
+        let mut paths: Vec<(&str, &[(String, RuleStatus)])> = report.files.iter().map(|f| (f.path.as_str(), f.rules.as_slice())).collect();
+        // Findings by file, gathered once: looking each file's up in the whole list was
+        // quadratic in a run over thousands of files.
+        let mut by_path: HashMap<&str, Vec<&Diagnostic>> = paths.iter().map(|(p, _)| (*p, Vec::new())).collect();
+        for d in report.diagnostics {
+            let path = report.path_of(d);
+            by_path
+                .entry(path)
+                .or_insert_with(|| {
+                    paths.push((path, &[]));
+                    Vec::new()
+                })
+                .push(d);
+        }
+        let mut suites = String::new();
+        for (path, rules) in paths {
+            let diags = by_path.get(path).cloned().unwrap_or_default();
+            let (body, tally) = suite(report, path, rules, &diags);
+            let _ = writeln!(
+                suites,
+                "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" file=\"{}\">",
+                attr(path),
+                tally.tests,
+                tally.failures,
+                tally.errors,
+                tally.skipped,
+                attr(path)
+            );
+            suites.push_str(&body);
+            suites.push_str("  </testsuite>\n");
+            self.total.tests += tally.tests;
+            self.total.failures += tally.failures;
+            self.total.errors += tally.errors;
+            self.total.skipped += tally.skipped;
+        }
+        self.spill.push(suites.as_bytes());
     }
-    for (path, rules) in paths {
-        let diags = by_path.get(path).cloned().unwrap_or_default();
-        let (body, tally) = suite(report, path, rules, &diags);
-        let _ = writeln!(
-            suites,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" file=\"{}\">",
-            attr(path),
-            tally.tests,
-            tally.failures,
-            tally.errors,
-            tally.skipped,
-            attr(path)
+
+    pub(super) fn finish(self, write: &mut dyn FnMut(&[u8])) -> std::io::Result<()> {
+        let total = &self.total;
+        let head = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"proplint\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">\n",
+            total.tests, total.failures, total.errors, total.skipped
         );
-        suites.push_str(&body);
-        suites.push_str("  </testsuite>\n");
-        total.tests += tally.tests;
-        total.failures += tally.failures;
-        total.errors += tally.errors;
-        total.skipped += tally.skipped;
+        write(head.as_bytes());
+        self.spill.drain(&mut *write)?;
+        write(b"</testsuites>\n");
+        Ok(())
     }
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let _ = writeln!(
-        out,
-        "<testsuites name=\"proplint\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\">",
-        total.tests, total.failures, total.errors, total.skipped
-    );
-    out.push_str(&suites);
-    out.push_str("</testsuites>\n");
-    out
 }
 
 fn suite(report: &Report<'_>, path: &str, rules: &[(String, RuleStatus)], diags: &[&Diagnostic]) -> (String, Tally) {

@@ -10,6 +10,7 @@ mod json_lines;
 mod junit;
 mod markdown;
 mod sarif;
+mod spill;
 mod statistics;
 
 use crate::check::FileEntry;
@@ -19,6 +20,7 @@ use crate::source::SourceDb;
 use std::collections::HashMap;
 
 pub use human::render_diagnostic;
+pub use spill::Spill;
 pub use statistics::render as render_statistics;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -197,42 +199,56 @@ pub struct RenderOptions {
     pub link_base: Option<String>,
 }
 
-pub fn render(format: OutputFormat, report: &Report<'_>, options: &RenderOptions) -> String {
-    match format {
-        OutputFormat::Human | OutputFormat::Concise | OutputFormat::Json | OutputFormat::JsonLines => {
-            let mut stream = Stream::new(format, options.clone());
-            let mut out = String::new();
-            stream.findings(report, |part| out.push_str(part));
-            out.push_str(&stream.finish(report.files));
-            out
-        }
-        OutputFormat::Sarif => sarif::render(report, options),
-        OutputFormat::Github => github::render(report),
-        OutputFormat::Gitlab => gitlab::render(report),
-        OutputFormat::Junit => junit::render(report),
-        OutputFormat::Markdown => markdown::render(report, options),
-        OutputFormat::Html => html::render(report),
-    }
+/// The whole run in `format`. Every format but HTML is written through a `Stream` given
+/// the run as one chunk, so the streamed and the whole output cannot drift apart.
+pub fn render(format: OutputFormat, report: &Report<'_>, options: &RenderOptions) -> std::io::Result<String> {
+    let Some(mut stream) = Stream::new(format, options.clone()) else {
+        return Ok(html::render(report));
+    };
+    let mut out = Vec::new();
+    stream.findings(report, |part| out.extend_from_slice(part.as_bytes()));
+    stream.finish(report.files, options.exit_code, |bytes| out.extend_from_slice(bytes))?;
+    // The pieces are whole strings, so the joined bytes are UTF-8.
+    Ok(String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
-/// True for the formats whose output is each finding's text in report order followed by
-/// lines about the whole run: they can be written a chunk of files at a time.
+/// True for the formats that can be written a chunk of files at a time: all but HTML,
+/// whose page is laid out from the whole run.
 pub fn streams(format: OutputFormat) -> bool {
-    matches!(format, OutputFormat::Human | OutputFormat::Concise | OutputFormat::Json | OutputFormat::JsonLines)
+    format != OutputFormat::Html
 }
 
-/// A streamable format written piece by piece: the findings of each chunk of a run (in
-/// report order), then the end. The pieces joined are exactly what `render` returns.
+/// A format written piece by piece: the findings of each chunk of a run (in report
+/// order), then the end. The pieces joined are exactly what `render` returns. Formats
+/// whose totals or rule lists come before the findings hold their findings' text back
+/// (in a `Spill`, on disk once large) and hold no findings.
 pub struct Stream {
     format: OutputFormat,
     options: RenderOptions,
     started: bool,
     tally: Tally,
+    held: Held,
+}
+
+/// What a format keeps until the end of the run.
+enum Held {
+    Nothing,
+    Sarif(sarif::Results),
+    Junit(junit::Suites),
+    Markdown(markdown::Summary),
 }
 
 impl Stream {
-    pub fn new(format: OutputFormat, options: RenderOptions) -> Stream {
-        Stream { format, options, started: false, tally: Tally::default() }
+    /// `None` for a format that is only rendered whole (`streams` is false).
+    pub fn new(format: OutputFormat, options: RenderOptions) -> Option<Stream> {
+        let held = match format {
+            OutputFormat::Html => return None,
+            OutputFormat::Sarif => Held::Sarif(sarif::Results::default()),
+            OutputFormat::Junit => Held::Junit(junit::Suites::default()),
+            OutputFormat::Markdown => Held::Markdown(markdown::Summary::default()),
+            _ => Held::Nothing,
+        };
+        Some(Stream { format, options, started: false, tally: Tally::default(), held })
     }
 
     /// The counts so far.
@@ -246,48 +262,79 @@ impl Stream {
     pub fn findings(&mut self, report: &Report<'_>, mut write: impl FnMut(&str)) {
         use rayon::prelude::*;
         self.tally.add(report.diagnostics);
+        match &mut self.held {
+            Held::Junit(suites) => return suites.add(report),
+            Held::Markdown(summary) => return summary.add(report, &self.options),
+            Held::Sarif(results) => results.register(report),
+            Held::Nothing => {}
+        }
+        // By path, not by file: two inputs shown under one path make one group, as a
+        // reader of the output sees them.
         let mut groups: Vec<&[Diagnostic]> = Vec::new();
         let mut rest = report.diagnostics;
         while let Some(first) = rest.first() {
-            let n = rest.iter().position(|d| d.primary.file != first.primary.file).unwrap_or(rest.len());
+            let path = report.path_of(first);
+            let n = rest.iter().position(|d| report.path_of(d) != path).unwrap_or(rest.len());
             groups.push(&rest[..n]);
             rest = &rest[n..];
         }
-        let (format, options, db) = (self.format, &self.options, report.db);
+        let (format, options, db, held) = (self.format, &self.options, report.db, &self.held);
         let parts: Vec<String> = groups
             .par_iter()
             .map(|g| {
                 let mut out = String::new();
-                for d in *g {
-                    match format {
-                        OutputFormat::Human => out.push_str(&human::render_diagnostic(db, d, options.color)),
-                        OutputFormat::Concise => concise::line(&mut out, db, d),
-                        OutputFormat::Json => json::item(&mut out, db, d),
-                        _ => json_lines::line(&mut out, db, d),
+                match (format, held) {
+                    (OutputFormat::Github, _) => github::group(&mut out, db, g),
+                    (OutputFormat::Gitlab, _) => gitlab::group(&mut out, db, g),
+                    (_, Held::Sarif(results)) => results.group(&mut out, db, g),
+                    _ => {
+                        for d in *g {
+                            match format {
+                                OutputFormat::Human => out.push_str(&human::render_diagnostic(db, d, options.color)),
+                                OutputFormat::Concise => concise::line(&mut out, db, d),
+                                OutputFormat::Json => json::item(&mut out, db, d),
+                                _ => json_lines::line(&mut out, db, d),
+                            }
+                        }
                     }
                 }
                 out
             })
             .collect();
         for part in parts.iter().filter(|p| !p.is_empty()) {
-            if self.format == OutputFormat::Json && !self.started {
-                json::open_list(part, &mut write);
-            } else {
-                write(part);
+            match (&mut self.held, self.format) {
+                (Held::Sarif(results), _) => results.push(part, self.started),
+                (_, OutputFormat::Json) if !self.started => json::open_list(part, &mut write),
+                (_, OutputFormat::Gitlab) => {
+                    write(gitlab::separator(self.started));
+                    write(part);
+                }
+                _ => write(part),
             }
             self.started = true;
         }
     }
 
-    /// What follows the last finding: the summary lines, or the rest of the JSON document.
-    pub fn finish(&self, files: &[FileEntry]) -> String {
+    /// What follows the last finding (the summary lines, the rest of the JSON document),
+    /// or for a format that held its findings back, the whole document. `exit_code` is the
+    /// run's, which SARIF records.
+    pub fn finish(self, files: &[FileEntry], exit_code: i32, mut write: impl FnMut(&[u8])) -> std::io::Result<()> {
         let count = files.len();
-        match self.format {
-            OutputFormat::Human => human::summary(count, &self.tally, self.options.quiet),
-            OutputFormat::Concise => concise::summary(count, &self.tally.counts, self.options.quiet),
-            OutputFormat::Json => json::end(files, &self.tally.counts, self.started),
-            _ => String::new(),
-        }
+        let counts = &self.tally.counts;
+        let text = match self.held {
+            Held::Sarif(results) => return results.finish(&self.options, exit_code, &mut write),
+            Held::Junit(suites) => return suites.finish(&mut write),
+            Held::Markdown(summary) => summary.finish(count, counts),
+            Held::Nothing => match self.format {
+                OutputFormat::Human => human::summary(count, &self.tally, self.options.quiet),
+                OutputFormat::Concise => concise::summary(count, counts, self.options.quiet),
+                OutputFormat::Json => json::end(files, counts, self.started),
+                OutputFormat::Gitlab => gitlab::end(self.started).to_string(),
+                _ => String::new(),
+            },
+        };
+        write(text.as_bytes());
+        Ok(())
     }
 }
 
@@ -319,16 +366,16 @@ pub(crate) fn region(db: &SourceDb, label: &Label) -> Region {
     Region { start_line: start.line, start_column: start.column, end_line: end.line, end_column: end.column }
 }
 
-/// Stable identities for findings, parallel to `report.diagnostics`: a hash of rule, section
-/// and the normalised text under the span, plus an occurrence number among identical keys
-/// in the same file. Line numbers play no part, so edits elsewhere keep the identity.
-pub(crate) fn fingerprints(report: &Report<'_>) -> Vec<String> {
+/// Stable identities for findings, parallel to `diagnostics` (all of one file's findings
+/// or more): a hash of rule, section and the normalised text under the span, plus an
+/// occurrence number among identical keys in the same file. Line numbers play no part, so
+/// edits elsewhere keep the identity.
+pub(crate) fn fingerprints(db: &SourceDb, diagnostics: &[Diagnostic]) -> Vec<String> {
     let mut seen: HashMap<(usize, u64), usize> = HashMap::new();
-    report
-        .diagnostics
+    diagnostics
         .iter()
         .map(|d| {
-            let text = report.db.get(d.primary.file).slice(d.primary.span);
+            let text = db.get(d.primary.file).slice(d.primary.span);
             let normalised = text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
             let key = format!("{}\u{0}{}\u{0}{}", d.rule, d.section.as_deref().unwrap_or(""), normalised);
             let hash = fnv1a(key.as_bytes());
@@ -337,6 +384,18 @@ pub(crate) fn fingerprints(report: &Report<'_>) -> Vec<String> {
             format!("{hash:016x}:{n}")
         })
         .collect()
+}
+
+/// `text` with every line indented by `indent`, the first included: a value pretty-printed
+/// on its own, placed at its depth in a larger document.
+pub(crate) fn push_indented(out: &mut String, text: &str, indent: &str) {
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        out.push_str(indent);
+        out.push_str(line);
+    }
 }
 
 /// FNV-1a (64-bit): tiny, and stable across Rust releases, unlike `DefaultHasher`.

@@ -2,7 +2,8 @@
 //! `tool.driver.rules`, one primary location per result and secondary labels as
 //! `relatedLocations`. Columns count Unicode code points, as `run.columnKind` says.
 
-use super::{fingerprints, group_of, percent_encode_path, region, sentence_case, waiver_note, RenderOptions, Report};
+use super::spill::Spill;
+use super::{fingerprints, group_of, percent_encode_path, push_indented, region, sentence_case, waiver_note, RenderOptions, Report};
 use crate::diag::{Diagnostic, Label, Severity};
 use crate::source::SourceDb;
 use serde_json::{json, Map, Value};
@@ -12,62 +13,99 @@ const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// GitHub truncates longer descriptions.
 const MAX_DESCRIPTION: usize = 1024;
 
-pub(super) fn render(report: &Report<'_>, options: &RenderOptions) -> String {
-    let rules = descriptors(report);
-    let index: HashMap<&str, usize> = rules.iter().enumerate().map(|(i, r)| (r.id.as_str(), i)).collect();
-    let prints = fingerprints(report);
-    let notifications: Vec<Value> = options.notes.iter().map(|n| json!({"level": "error", "message": {"text": n}})).collect();
-    let mut invocation = json!({
-        "executionSuccessful": options.exit_code != 2,
-        "exitCode": options.exit_code,
-        "exitCodeDescription": match options.exit_code {
-            0 => "no findings at or above the failure threshold",
-            1 => "findings at or above the failure threshold",
-            _ => "proplint or its input failed",
-        },
-    });
-    if !notifications.is_empty() {
-        invocation["toolExecutionNotifications"] = Value::Array(notifications);
+/// A run's results, written as they come (into a `Spill`): the rules and the invocation,
+/// which come before them in the document, are written at the end, when the rules the
+/// run's own diagnostics used and its exit code are known. A tree of every result first
+/// took 14 KB a finding (739 MB for the 1,000 bench files, against 54 MB for JSON).
+#[derive(Default)]
+pub(super) struct Results {
+    /// Every rule of the set (once the first chunk came), then the rules of findings from
+    /// outside it in the order they were first found.
+    rules: Vec<Descriptor>,
+    set_described: bool,
+    index: HashMap<String, usize>,
+    spill: Spill,
+}
+
+impl Results {
+    /// Describes the rules of `report`'s findings not described yet (`ruleIndex` points into
+    /// the list): done in report order, before its results are rendered on the pool.
+    pub(super) fn register(&mut self, report: &Report<'_>) {
+        if !self.set_described {
+            self.set_described = true;
+            self.rules = set_descriptors(report);
+            self.index = self.rules.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
+        }
+        for d in report.diagnostics {
+            if !self.index.contains_key(&d.rule) {
+                self.index.insert(d.rule.clone(), self.rules.len());
+                self.rules.push(outside_descriptor(d));
+            }
+        }
     }
-    let doc = json!({
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "proplint",
-                "semanticVersion": env!("CARGO_PKG_VERSION"),
-                "informationUri": env!("CARGO_PKG_REPOSITORY"),
-                "rules": rules.iter().map(Descriptor::to_json).collect::<Vec<_>>(),
-            }},
-            "automationDetails": {"id": "proplint/"},
-            "invocations": [invocation],
-            "columnKind": "unicodeCodePoints",
-            "results": [],
-        }],
-    });
-    let document = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    // The results are written into the document one at a time, each laid out as the
-    // pretty printer lays out the whole: a tree of every result first took 14 KB a
-    // finding (739 MB for the 1,000 bench files, against 54 MB for JSON).
-    let split = document.split_once(EMPTY_RESULTS).filter(|_| !report.diagnostics.is_empty());
-    let Some((head, tail)) = split else {
-        return document + "\n";
-    };
-    let mut out = String::with_capacity(document.len() + report.diagnostics.len() * 600);
-    out.push_str(head);
-    out.push_str(RESULTS_KEY);
-    out.push('[');
-    for (i, (d, fp)) in report.diagnostics.iter().zip(&prints).enumerate() {
-        out.push_str(if i == 0 { "\n" } else { ",\n" });
-        let one = serde_json::to_string_pretty(&result(report.db, d, index[d.rule.as_str()], fp)).unwrap_or_default();
-        push_indented(&mut out, &one, RESULT_INDENT);
+
+    /// One file's results (`diags`, already registered), each laid out at its depth in the
+    /// document, as the pretty printer lays out the whole.
+    pub(super) fn group(&self, out: &mut String, db: &SourceDb, diags: &[Diagnostic]) {
+        let prints = fingerprints(db, diags);
+        for (d, fp) in diags.iter().zip(&prints) {
+            if !out.is_empty() {
+                out.push_str(",\n");
+            }
+            let one = serde_json::to_string_pretty(&result(db, d, self.index[d.rule.as_str()], fp)).unwrap_or_default();
+            push_indented(out, &one, RESULT_INDENT);
+        }
     }
-    out.push('\n');
-    out.push_str(&RESULT_INDENT[2..]);
-    out.push(']');
-    out.push_str(tail);
-    out.push('\n');
-    out
+
+    pub(super) fn push(&mut self, group: &str, after_others: bool) {
+        self.spill.push(if after_others { b",\n" } else { b"\n" });
+        self.spill.push(group.as_bytes());
+    }
+
+    pub(super) fn finish(self, options: &RenderOptions, exit_code: i32, write: &mut dyn FnMut(&[u8])) -> std::io::Result<()> {
+        let notifications: Vec<Value> = options.notes.iter().map(|n| json!({"level": "error", "message": {"text": n}})).collect();
+        let mut invocation = json!({
+            "executionSuccessful": exit_code != 2,
+            "exitCode": exit_code,
+            "exitCodeDescription": match exit_code {
+                0 => "no findings at or above the failure threshold",
+                1 => "findings at or above the failure threshold",
+                _ => "proplint or its input failed",
+            },
+        });
+        if !notifications.is_empty() {
+            invocation["toolExecutionNotifications"] = Value::Array(notifications);
+        }
+        let doc = json!({
+            "$schema": SCHEMA,
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {"driver": {
+                    "name": "proplint",
+                    "semanticVersion": env!("CARGO_PKG_VERSION"),
+                    "informationUri": env!("CARGO_PKG_REPOSITORY"),
+                    "rules": self.rules.iter().map(Descriptor::to_json).collect::<Vec<_>>(),
+                }},
+                "automationDetails": {"id": "proplint/"},
+                "invocations": [invocation],
+                "columnKind": "unicodeCodePoints",
+                "results": [],
+            }],
+        });
+        let document = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        let split = document.split_once(EMPTY_RESULTS).filter(|_| !self.spill.is_empty());
+        let Some((head, tail)) = split else {
+            write(document.as_bytes());
+            write(b"\n");
+            return Ok(());
+        };
+        write(head.as_bytes());
+        write(RESULTS_KEY.as_bytes());
+        write(b"[");
+        self.spill.drain(&mut *write)?;
+        write(format!("\n{}]{tail}\n", &RESULT_INDENT[2..]).as_bytes());
+        Ok(())
+    }
 }
 
 /// Where the results go in the pretty-printed document: the `results` member of the one
@@ -77,17 +115,6 @@ const RESULTS_KEY: &str = "\n      \"results\": ";
 const EMPTY_RESULTS: &str = "\n      \"results\": []";
 /// How deep a result sits: an element of `runs[0].results`.
 const RESULT_INDENT: &str = "        ";
-
-/// `text` with every line indented by `indent`, the first included.
-fn push_indented(out: &mut String, text: &str, indent: &str) {
-    for (i, line) in text.split('\n').enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        out.push_str(indent);
-        out.push_str(line);
-    }
-}
 
 struct Descriptor {
     id: String,
@@ -139,8 +166,8 @@ fn tags(principle: Option<&str>, enabler: Option<&str>) -> Vec<String> {
     tags
 }
 
-/// Every rule in the rule set, then the tool's own codes that this run produced.
-fn descriptors(report: &Report<'_>) -> Vec<Descriptor> {
+/// Every rule in the rule set.
+fn set_descriptors(report: &Report<'_>) -> Vec<Descriptor> {
     let mut out: Vec<Descriptor> = Vec::new();
     for r in report.rules.map(|s| s.rules.as_slice()).unwrap_or_default() {
         let mut md = format!("**{}** ({})\n\n", sentence_case(&r.message), group_of(r.principle.as_deref()));
@@ -165,25 +192,24 @@ fn descriptors(report: &Report<'_>) -> Vec<Descriptor> {
             tags,
         });
     }
-    // Tool codes and rules from outside the set (a report built without one).
-    for d in report.diagnostics {
-        if out.iter().any(|r| r.id == d.rule) {
-            continue;
-        }
-        let short = sentence_case(&d.name.replace('-', " "));
-        let help = d.help.clone().unwrap_or_else(|| short.clone());
-        out.push(Descriptor {
-            id: d.rule.clone(),
-            name: d.name.clone(),
-            full: truncate(d.why.as_deref().unwrap_or(&short), MAX_DESCRIPTION),
-            help_markdown: help.clone(),
-            help_text: help,
-            short,
-            level: level(d.severity),
-            tags: if d.is_tool() { vec!["proplint:tool".into()] } else { tags(d.principle.as_deref(), d.enabler.as_deref()) },
-        });
-    }
     out
+}
+
+/// A tool code, or a rule from outside the set (a report built without one), described
+/// from its first finding.
+fn outside_descriptor(d: &Diagnostic) -> Descriptor {
+    let short = sentence_case(&d.name.replace('-', " "));
+    let help = d.help.clone().unwrap_or_else(|| short.clone());
+    Descriptor {
+        id: d.rule.clone(),
+        name: d.name.clone(),
+        full: truncate(d.why.as_deref().unwrap_or(&short), MAX_DESCRIPTION),
+        help_markdown: help.clone(),
+        help_text: help,
+        short,
+        level: level(d.severity),
+        tags: if d.is_tool() { vec!["proplint:tool".into()] } else { tags(d.principle.as_deref(), d.enabler.as_deref()) },
+    }
 }
 
 /// `file:` URIs for absolute paths; relative paths stay relative (to the repository root
