@@ -168,9 +168,7 @@ fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> (ExitStatus, Output) {
         |input: &walk::Input| index.get(input.display.as_str()).map(|&i| settings.for_input(set, i, &inputs[i])).unwrap_or_default();
     let progress = !args.quiet && inputs.len() >= check::PROGRESS_MIN_FILES && std::io::stderr().is_terminal();
     let options = check::Options { max_size: args.max_file_size, settings: &settings_of, stdin: stdin_bytes.as_deref(), progress };
-    let streamable = outputs.iter().all(|spec| render::streams(spec.format));
-    if streamable
-        && !args.fix
+    if !args.fix
         && !args.diff
         && !args.statistics
         && args.baseline.is_none()
@@ -343,9 +341,9 @@ struct Sink {
     held: Option<render::Spill>,
 }
 
-/// `check` with formats that stream (all but HTML): files are linted a chunk at a time in
-/// path order, and each chunk's findings rendered before the next is linted, so that
-/// memory does not grow with the number of files. Standard output is written as it goes;
+/// `check` in the common case: files are linted a chunk at a time in path order, and
+/// each chunk's findings rendered before the next is linted, so that memory does not
+/// grow with the number of files. Standard output is written as it goes;
 /// a format whose totals come first, and a file, hold text back (on disk once large).
 /// The output is byte for byte what rendering the whole run gives.
 fn stream_check(
@@ -367,9 +365,7 @@ fn stream_check(
             notes: streamed.notes.clone(),
             link_base: link_base.clone(),
         };
-        let Some(stream) = render::Stream::new(spec.format, render_options) else {
-            continue;
-        };
+        let stream = render::Stream::new(spec.format, render_options);
         let held = spec.file.as_ref().map(|_| render::Spill::default());
         sinks.push(Sink { spec, stream, held });
     }

@@ -6,7 +6,8 @@
 //! stylesheet, by its hash. Every piece of proposal text and every path is escaped. Status is
 //! always given in words and by icon shape, never by colour alone.
 
-use super::{group_of, region, sentence_case, Report};
+use super::spill::Spill;
+use super::{group_of, region, sentence_case, Counts, Report};
 use crate::check::{FileEntry, FileStatus};
 use crate::diag::{Diagnostic, Severity};
 use crate::engine::RuleStatus;
@@ -20,76 +21,131 @@ const SPAN_LINES: usize = 6;
 /// Bytes of one source line shown at most: a hostile file's megabyte line stays readable.
 const LINE_BYTES: usize = 1200;
 
-pub(super) fn render(report: &Report<'_>) -> String {
-    let rules: HashMap<&str, &Rule> = report.rules.map(|s| s.rules.iter().map(|r| (r.id.as_str(), r)).collect()).unwrap_or_default();
-    // Findings by file, once: a run over thousands of files stays linear.
-    let mut by_path: HashMap<&str, Vec<&Diagnostic>> = HashMap::new();
-    for d in report.diagnostics {
-        by_path.entry(report.path_of(d)).or_default().push(d);
+/// The page, written as the run goes: each chunk's contents entries, overview rows and
+/// proposal sections go into `Spill`s, and the masthead, whose totals come first, is
+/// written at the end with the rest. A run over thousands of files holds no finding.
+#[derive(Default)]
+pub(super) struct Page {
+    /// Proposals so far: the next one's anchor is `proposal-{files + 1}`.
+    files: usize,
+    contents: Spill,
+    overview: Spill,
+    proposals: Spill,
+    /// Findings in files that are not proposals (a waiver register, say).
+    others: Spill,
+    others_count: usize,
+    others_path: Option<String>,
+}
+
+impl Page {
+    pub(super) fn add(&mut self, report: &Report<'_>) {
+        let rules: HashMap<&str, &Rule> = report.rules.map(|s| s.rules.iter().map(|r| (r.id.as_str(), r)).collect()).unwrap_or_default();
+        // Findings by file, once: a run over thousands of files stays linear.
+        let mut by_path: HashMap<&str, Vec<&Diagnostic>> = HashMap::new();
+        for d in report.diagnostics {
+            by_path.entry(report.path_of(d)).or_default().push(d);
+        }
+        let views: Vec<View<'_>> = report
+            .files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| View::new(&rules, f, by_path.remove(f.path.as_str()).unwrap_or_default(), self.files + i))
+            .collect();
+        self.files += views.len();
+        let others: Vec<&Diagnostic> = report.diagnostics.iter().filter(|d| by_path.contains_key(report.path_of(d))).collect();
+        let mut out = String::new();
+        for v in &views {
+            let _ = writeln!(out, "<li><a href=\"#{}\">{}</a></li>", v.anchor, esc(&v.title));
+        }
+        self.contents.push(out.as_bytes());
+        out.clear();
+        for v in &views {
+            overview_row(v, &mut out);
+        }
+        self.overview.push(out.as_bytes());
+        out.clear();
+        for v in &views {
+            proposal(report, &rules, v, &mut out);
+        }
+        self.proposals.push(out.as_bytes());
+        out.clear();
+        for d in others {
+            let path = report.path_of(d);
+            self.others_count += 1;
+            if self.others_path.as_deref() != Some(path) {
+                self.others_path = Some(path.to_string());
+                let _ = writeln!(out, "<h3 id=\"other-{}\">{}</h3>", self.others_count, esc(path));
+            }
+            finding(report, &rules, d, &format!("other-finding-{}", self.others_count), &mut out);
+        }
+        self.others.push(out.as_bytes());
     }
-    let views: Vec<View<'_>> = report
-        .files
-        .iter()
-        .enumerate()
-        .map(|(i, f)| View::new(&rules, f, by_path.remove(f.path.as_str()).unwrap_or_default(), i))
-        .collect();
-    let others: Vec<&Diagnostic> = report.diagnostics.iter().filter(|d| by_path.contains_key(report.path_of(d))).collect();
-    let date = long_date(&generated_on());
-    let version = env!("CARGO_PKG_VERSION");
-    let c = report.counts();
-    let mut out = String::with_capacity(64 * 1024);
-    let _ = write!(
-        out,
-        "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src '{}'; img-src data:; base-uri 'none'; form-action 'none'\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"referrer\" content=\"no-referrer\">\n\
-         <meta name=\"generator\" content=\"proplint {version}\">\n<title>Board report: {} proposal{} checked against the digitalisation principles</title>\n\
-         <style>{STYLE}</style>\n</head>\n<body>\n<a class=\"skip-link\" href=\"#main\">Skip to main content</a>\n",
-        style_hash(),
-        views.len(),
-        plural(views.len()),
-    );
-    let _ = write!(
-        out,
-        "<header class=\"masthead\">\n<div class=\"wrap\">\n<p class=\"kicker\">proplint board report</p>\n\
-         <h1>Proposals against the Local Government Digitalisation Framework</h1>\n\
-         <p class=\"lede\">{} proposal{} checked against the six principles (democratic, ethical, inclusive, sustainable, \
-         cyber-resilient and user-centric) and governance: {} error{}, {} warning{}, {} note{} and {} waived finding{}.</p>\n\
-         <p class=\"meta\">Generated on {} by proplint {version}.</p>\n</div>\n</header>\n",
-        views.len(),
-        plural(views.len()),
-        c.errors,
-        plural(c.errors),
-        c.warnings,
-        plural(c.warnings),
-        c.infos,
-        plural(c.infos),
-        c.waived,
-        plural(c.waived),
-        esc(&date),
-    );
-    out.push_str("<nav class=\"contents\" aria-labelledby=\"contents-title\">\n<div class=\"wrap\">\n<h2 id=\"contents-title\">Contents</h2>\n<ol>\n<li><a href=\"#overview\">Overview of all proposals</a></li>\n");
-    for v in &views {
-        let _ = writeln!(out, "<li><a href=\"#{}\">{}</a></li>", v.anchor, esc(&v.title));
+
+    pub(super) fn finish(self, c: &Counts, write: &mut dyn FnMut(&[u8])) -> std::io::Result<()> {
+        let date = long_date(&generated_on());
+        let version = env!("CARGO_PKG_VERSION");
+        let files = self.files;
+        let mut out = String::with_capacity(64 * 1024);
+        let _ = write!(
+            out,
+            "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n\
+             <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src '{}'; img-src data:; base-uri 'none'; form-action 'none'\">\n\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"referrer\" content=\"no-referrer\">\n\
+             <meta name=\"generator\" content=\"proplint {version}\">\n<title>Board report: {} proposal{} checked against the digitalisation principles</title>\n\
+             <style>{STYLE}</style>\n</head>\n<body>\n<a class=\"skip-link\" href=\"#main\">Skip to main content</a>\n",
+            style_hash(),
+            files,
+            plural(files),
+        );
+        let _ = write!(
+            out,
+            "<header class=\"masthead\">\n<div class=\"wrap\">\n<p class=\"kicker\">proplint board report</p>\n\
+             <h1>Proposals against the Local Government Digitalisation Framework</h1>\n\
+             <p class=\"lede\">{} proposal{} checked against the six principles (democratic, ethical, inclusive, sustainable, \
+             cyber-resilient and user-centric) and governance: {} error{}, {} warning{}, {} note{} and {} waived finding{}.</p>\n\
+             <p class=\"meta\">Generated on {} by proplint {version}.</p>\n</div>\n</header>\n",
+            files,
+            plural(files),
+            c.errors,
+            plural(c.errors),
+            c.warnings,
+            plural(c.warnings),
+            c.infos,
+            plural(c.infos),
+            c.waived,
+            plural(c.waived),
+            esc(&date),
+        );
+        out.push_str("<nav class=\"contents\" aria-labelledby=\"contents-title\">\n<div class=\"wrap\">\n<h2 id=\"contents-title\">Contents</h2>\n<ol>\n<li><a href=\"#overview\">Overview of all proposals</a></li>\n");
+        write(out.as_bytes());
+        self.contents.drain(&mut *write)?;
+        out.clear();
+        if !self.others.is_empty() {
+            out.push_str("<li><a href=\"#other-files\">Findings in other files</a></li>\n");
+        }
+        out.push_str("</ol>\n</div>\n</nav>\n<main id=\"main\" tabindex=\"-1\">\n<div class=\"wrap\">\n");
+        overview_head(&mut out);
+        write(out.as_bytes());
+        self.overview.drain(&mut *write)?;
+        write(b"</tbody>\n</table>\n</div>\n</section>\n");
+        self.proposals.drain(&mut *write)?;
+        if !self.others.is_empty() {
+            write(b"<section class=\"proposal\" aria-labelledby=\"other-files\">\n<h2 id=\"other-files\">Findings in other files</h2>\n<p>Problems proplint found in files that are not proposals, such as a waiver register.</p>\n");
+            self.others.drain(&mut *write)?;
+            write(b"</section>\n");
+        }
+        out.clear();
+        let _ = write!(
+            out,
+            "</div>\n</main>\n<footer class=\"footer\">\n<div class=\"wrap\">\n<p>Generated on {} by proplint {version}. Each finding names the \
+             rule behind it; <code>proplint explain RULE</code> prints what the rule checks, why, and how to meet it.</p>\n\
+             <p>A rule is met when the proposal gives the evidence it asks for; waived when the board has accepted the gap; \
+             not applicable when the proposal does not involve what the rule is about, or not at its stage.</p>\n</div>\n</footer>\n</body>\n</html>\n",
+            esc(&date)
+        );
+        write(out.as_bytes());
+        Ok(())
     }
-    if !others.is_empty() {
-        out.push_str("<li><a href=\"#other-files\">Findings in other files</a></li>\n");
-    }
-    out.push_str("</ol>\n</div>\n</nav>\n<main id=\"main\" tabindex=\"-1\">\n<div class=\"wrap\">\n");
-    overview(&views, &mut out);
-    for v in &views {
-        proposal(report, &rules, v, &mut out);
-    }
-    other_files(report, &rules, &others, &mut out);
-    let _ = write!(
-        out,
-        "</div>\n</main>\n<footer class=\"footer\">\n<div class=\"wrap\">\n<p>Generated on {} by proplint {version}. Each finding names the \
-         rule behind it; <code>proplint explain RULE</code> prints what the rule checks, why, and how to meet it.</p>\n\
-         <p>A rule is met when the proposal gives the evidence it asks for; waived when the board has accepted the gap; \
-         not applicable when the proposal does not involve what the rule is about, or not at its stage.</p>\n</div>\n</footer>\n</body>\n</html>\n",
-        esc(&date)
-    );
-    out
 }
 
 /// The six principles, then governance (the enablers' rules).
@@ -275,7 +331,8 @@ impl<'a> View<'a> {
     }
 }
 
-fn overview(views: &[View<'_>], out: &mut String) {
+/// The overview's legend and the head of its table, whose rows follow.
+fn overview_head(out: &mut String) {
     out.push_str(
         "<section class=\"overview\" aria-labelledby=\"overview\">\n<h2 id=\"overview\">Overview of all proposals</h2>\n\
          <p>Each cell gives the status of one proposal against one principle, with the criteria met out of those that apply to it:</p>\n\
@@ -298,42 +355,40 @@ fn overview(views: &[View<'_>], out: &mut String) {
         let _ = write!(out, "<th scope=\"col\">{}</th>", esc(&sentence_case(g)));
     }
     out.push_str("<th scope=\"col\" class=\"num\">Errors</th><th scope=\"col\" class=\"num\">Warnings</th><th scope=\"col\" class=\"num\">Waived</th></tr>\n</thead>\n<tbody>\n");
-    for v in views {
+}
+
+/// One proposal's row of the overview table.
+fn overview_row(v: &View<'_>, out: &mut String) {
+    let _ = write!(
+        out,
+        "<tr><th scope=\"row\"><a href=\"#{}\">{}</a><span class=\"path\">{}</span></th>",
+        v.anchor,
+        esc(&v.title),
+        esc(&v.entry.path)
+    );
+    if v.checked() {
+        for (_, t) in &v.tallies {
+            let status = t.status();
+            let _ = write!(out, "<td class=\"cell\">{}", status.badge());
+            if status != Status::NotApplicable {
+                let _ = write!(out, "<span class=\"sub\">{}</span>", esc(&t.short_score()));
+            }
+            let sev = t.severities();
+            if !sev.is_empty() {
+                let _ = write!(out, "<span class=\"sub\">{sev}</span>");
+            }
+            out.push_str("</td>");
+        }
+    } else {
         let _ = write!(
             out,
-            "<tr><th scope=\"row\"><a href=\"#{}\">{}</a><span class=\"path\">{}</span></th>",
-            v.anchor,
-            esc(&v.title),
-            esc(&v.entry.path)
-        );
-        if v.checked() {
-            for (_, t) in &v.tallies {
-                let status = t.status();
-                let _ = write!(out, "<td class=\"cell\">{}", status.badge());
-                if status != Status::NotApplicable {
-                    let _ = write!(out, "<span class=\"sub\">{}</span>", esc(&t.short_score()));
-                }
-                let sev = t.severities();
-                if !sev.is_empty() {
-                    let _ = write!(out, "<span class=\"sub\">{sev}</span>");
-                }
-                out.push_str("</td>");
-            }
-        } else {
-            let _ = write!(
-                out,
-                "<td colspan=\"{}\">Not checked ({}): proplint could not read or parse this file; see its findings.</td>",
-                groups().count(),
-                v.entry.status.as_str()
-            );
-        }
-        let _ = writeln!(
-            out,
-            "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-            v.errors, v.warnings, v.waived
+            "<td colspan=\"{}\">Not checked ({}): proplint could not read or parse this file; see its findings.</td>",
+            groups().count(),
+            v.entry.status.as_str()
         );
     }
-    out.push_str("</tbody>\n</table>\n</div>\n</section>\n");
+    let _ =
+        writeln!(out, "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>", v.errors, v.warnings, v.waived);
 }
 
 fn proposal(report: &Report<'_>, rules: &HashMap<&str, &Rule>, v: &View<'_>, out: &mut String) {
@@ -661,23 +716,6 @@ fn waiver_register(report: &Report<'_>, v: &View<'_>, out: &mut String) {
         );
     }
     out.push_str("</tbody>\n</table>\n</div>\n");
-}
-
-/// Findings in files that are not proposals (a waiver register, say), in report order.
-fn other_files(report: &Report<'_>, rules: &HashMap<&str, &Rule>, others: &[&Diagnostic], out: &mut String) {
-    if others.is_empty() {
-        return;
-    }
-    out.push_str("<section class=\"proposal\" aria-labelledby=\"other-files\">\n<h2 id=\"other-files\">Findings in other files</h2>\n<p>Problems proplint found in files that are not proposals, such as a waiver register.</p>\n");
-    let mut path = None;
-    for (n, d) in others.iter().enumerate() {
-        if path != Some(report.path_of(d)) {
-            path = Some(report.path_of(d));
-            let _ = writeln!(out, "<h3 id=\"other-{}\">{}</h3>", n + 1, esc(report.path_of(d)));
-        }
-        finding(report, rules, d, &format!("other-finding-{}", n + 1), out);
-    }
-    out.push_str("</section>\n");
 }
 
 /// The date the report is dated: `SOURCE_DATE_EPOCH` (seconds, as reproducible-build tools

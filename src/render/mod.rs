@@ -199,12 +199,10 @@ pub struct RenderOptions {
     pub link_base: Option<String>,
 }
 
-/// The whole run in `format`. Every format but HTML is written through a `Stream` given
-/// the run as one chunk, so the streamed and the whole output cannot drift apart.
+/// The whole run in `format`, written through a `Stream` given the run as one chunk, so
+/// that the streamed and the whole output cannot drift apart.
 pub fn render(format: OutputFormat, report: &Report<'_>, options: &RenderOptions) -> std::io::Result<String> {
-    let Some(mut stream) = Stream::new(format, options.clone()) else {
-        return Ok(html::render(report));
-    };
+    let mut stream = Stream::new(format, options.clone());
     let mut out = Vec::new();
     stream.findings(report, |part| out.extend_from_slice(part.as_bytes()));
     stream.finish(report.files, options.exit_code, |bytes| out.extend_from_slice(bytes))?;
@@ -212,15 +210,9 @@ pub fn render(format: OutputFormat, report: &Report<'_>, options: &RenderOptions
     Ok(String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
-/// True for the formats that can be written a chunk of files at a time: all but HTML,
-/// whose page is laid out from the whole run.
-pub fn streams(format: OutputFormat) -> bool {
-    format != OutputFormat::Html
-}
-
 /// A format written piece by piece: the findings of each chunk of a run (in report
 /// order), then the end. The pieces joined are exactly what `render` returns. Formats
-/// whose totals or rule lists come before the findings hold their findings' text back
+/// whose totals, rule lists or contents come before the findings hold their text back
 /// (in a `Spill`, on disk once large) and hold no findings.
 pub struct Stream {
     format: OutputFormat,
@@ -236,19 +228,19 @@ enum Held {
     Sarif(sarif::Results),
     Junit(junit::Suites),
     Markdown(markdown::Summary),
+    Html(html::Page),
 }
 
 impl Stream {
-    /// `None` for a format that is only rendered whole (`streams` is false).
-    pub fn new(format: OutputFormat, options: RenderOptions) -> Option<Stream> {
+    pub fn new(format: OutputFormat, options: RenderOptions) -> Stream {
         let held = match format {
-            OutputFormat::Html => return None,
+            OutputFormat::Html => Held::Html(html::Page::default()),
             OutputFormat::Sarif => Held::Sarif(sarif::Results::default()),
             OutputFormat::Junit => Held::Junit(junit::Suites::default()),
             OutputFormat::Markdown => Held::Markdown(markdown::Summary::default()),
             _ => Held::Nothing,
         };
-        Some(Stream { format, options, started: false, tally: Tally::default(), held })
+        Stream { format, options, started: false, tally: Tally::default(), held }
     }
 
     /// The counts so far.
@@ -265,6 +257,7 @@ impl Stream {
         match &mut self.held {
             Held::Junit(suites) => return suites.add(report),
             Held::Markdown(summary) => return summary.add(report, &self.options),
+            Held::Html(page) => return page.add(report),
             Held::Sarif(results) => results.register(report),
             Held::Nothing => {}
         }
@@ -325,6 +318,7 @@ impl Stream {
             Held::Sarif(results) => return results.finish(&self.options, exit_code, &mut write),
             Held::Junit(suites) => return suites.finish(&mut write),
             Held::Markdown(summary) => summary.finish(count, counts),
+            Held::Html(page) => return page.finish(counts, &mut write),
             Held::Nothing => match self.format {
                 OutputFormat::Human => human::summary(count, &self.tally, self.options.quiet),
                 OutputFormat::Concise => concise::summary(count, counts, self.options.quiet),
