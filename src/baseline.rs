@@ -67,25 +67,49 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
 /// Drops findings the baseline already knows (each entry matches one finding), and
 /// returns the entries that matched nothing: fixed since the baseline was written.
 pub fn apply(entries: &[Entry], diags: &mut Vec<Diagnostic>, db: &SourceDb) -> Vec<Entry> {
-    // Each key's entries in file order, the earliest matched first: searching the whole
-    // list for every finding was quadratic (69 s for 250,000 findings).
-    let mut unmatched: HashMap<(String, String, String), VecDeque<usize>> = HashMap::new();
-    for (i, e) in entries.iter().enumerate() {
-        unmatched.entry((e.rule.clone(), e.path.clone(), e.fingerprint.clone())).or_default().push_back(i);
-    }
-    let mut matched = vec![false; entries.len()];
-    diags.retain(|d| {
-        let e = entry(d, db);
-        let hit = unmatched.get_mut(&(e.rule, e.path, e.fingerprint)).and_then(VecDeque::pop_front);
-        match hit {
-            Some(i) => {
-                matched[i] = true;
-                false
-            }
-            None => true,
+    let mut known = Known::new(entries);
+    known.filter(diags, db);
+    known.stale()
+}
+
+/// A baseline being matched against a run's findings, a file or a chunk of files at a
+/// time in report order: each entry holds back one finding.
+pub struct Known<'a> {
+    entries: &'a [Entry],
+    /// Each key's entries in file order, the earliest matched first: searching the whole
+    /// list for every finding was quadratic (69 s for 250,000 findings).
+    unmatched: HashMap<(String, String, String), VecDeque<usize>>,
+    matched: Vec<bool>,
+}
+
+impl<'a> Known<'a> {
+    pub fn new(entries: &'a [Entry]) -> Known<'a> {
+        let mut unmatched: HashMap<(String, String, String), VecDeque<usize>> = HashMap::new();
+        for (i, e) in entries.iter().enumerate() {
+            unmatched.entry((e.rule.clone(), e.path.clone(), e.fingerprint.clone())).or_default().push_back(i);
         }
-    });
-    entries.iter().zip(matched).filter(|(_, m)| !m).map(|(e, _)| e.clone()).collect()
+        Known { entries, unmatched, matched: vec![false; entries.len()] }
+    }
+
+    /// Drops the findings of `diags` an entry not used yet matches.
+    pub fn filter(&mut self, diags: &mut Vec<Diagnostic>, db: &SourceDb) {
+        diags.retain(|d| {
+            let e = entry(d, db);
+            let hit = self.unmatched.get_mut(&(e.rule, e.path, e.fingerprint)).and_then(VecDeque::pop_front);
+            match hit {
+                Some(i) => {
+                    self.matched[i] = true;
+                    false
+                }
+                None => true,
+            }
+        });
+    }
+
+    /// The entries that matched no finding, in the baseline's order.
+    pub fn stale(&self) -> Vec<Entry> {
+        self.entries.iter().zip(&self.matched).filter(|(_, m)| !**m).map(|(e, _)| e.clone()).collect()
+    }
 }
 
 #[cfg(test)]

@@ -168,16 +168,16 @@ fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> (ExitStatus, Output) {
         |input: &walk::Input| index.get(input.display.as_str()).map(|&i| settings.for_input(set, i, &inputs[i])).unwrap_or_default();
     let progress = !args.quiet && inputs.len() >= check::PROGRESS_MIN_FILES && std::io::stderr().is_terminal();
     let options = check::Options { max_size: args.max_file_size, settings: &settings_of, stdin: stdin_bytes.as_deref(), progress };
-    if !args.fix
-        && !args.diff
-        && !args.statistics
-        && args.baseline.is_none()
-        && args.write_baseline.is_none()
-        && settings.register.is_empty()
-        && register_problems.is_empty()
-        && distinct_paths(&inputs)
-    {
-        let streamed = Streamed { outputs, color, notes, no_files_ok: args.skip_non_proposals && discovery.problems.is_empty() };
+    if !args.fix && !args.diff && settings.register.is_empty() && register_problems.is_empty() && distinct_paths(&inputs) {
+        let baseline = match read_baseline(args) {
+            Ok(entries) => entries,
+            Err(message) => {
+                out.stderr.push_str(&format!("proplint: {message}\n"));
+                return (ExitStatus::Error, out);
+            }
+        };
+        let no_files_ok = args.skip_non_proposals && discovery.problems.is_empty();
+        let streamed = Streamed { outputs, color, notes, no_files_ok, baseline };
         return stream_check(args, streamed, &inputs, set, &options, stdout, out);
     }
     let mut outcome = check::run(&inputs, set, &options, &mut db);
@@ -330,6 +330,8 @@ struct Streamed {
     notes: Vec<String>,
     /// With `--skip-non-proposals`, finding no proposal is not an error.
     no_files_ok: bool,
+    /// The `--baseline` entries.
+    baseline: Option<Vec<baseline::Entry>>,
 }
 
 /// One output of a streamed run: its format's stream, and for a file, what is written
@@ -357,7 +359,18 @@ fn stream_check(
 ) -> (ExitStatus, Output) {
     let link_base = github_blob_base();
     let mut sinks: Vec<Sink> = Vec::new();
+    // `--statistics` takes standard output's place; files are still written.
+    let mut statistics = args.statistics.then(|| {
+        let stdout_format = streamed.outputs.iter().find(|s| s.file.is_none()).map(|s| s.format);
+        (render::Statistics::default(), matches!(stdout_format, Some(OutputFormat::Json | OutputFormat::JsonLines)))
+    });
+    let mut known = streamed.baseline.as_deref().map(baseline::Known::new);
+    let mut recorded: Vec<baseline::Entry> = Vec::new();
+    let mut counts = render::Tally::default();
     for spec in streamed.outputs {
+        if statistics.is_some() && spec.file.is_none() {
+            continue;
+        }
         let render_options = RenderOptions {
             color: streamed.color && spec.file.is_none(),
             quiet: args.quiet,
@@ -376,7 +389,17 @@ fn stream_check(
             *failed = stdout.write_all(bytes).err();
         }
     };
-    check::run_chunked(inputs, set, options, CHUNK, |outcome, db| {
+    check::run_chunked(inputs, set, options, CHUNK, |mut outcome, db| {
+        if let Some(known) = &mut known {
+            known.filter(&mut outcome.diagnostics, db);
+        }
+        if args.write_baseline.is_some() {
+            recorded.extend(outcome.diagnostics.iter().filter(|d| d.waived.is_none()).map(|d| baseline::entry(d, db)));
+        }
+        if let Some((statistics, _)) = &mut statistics {
+            statistics.add(&outcome.diagnostics);
+        }
+        counts.add(&outcome.diagnostics);
         let report = Report { db, files: &outcome.files, diagnostics: &outcome.diagnostics, rules: Some(set) };
         for sink in &mut sinks {
             match &mut sink.held {
@@ -387,6 +410,11 @@ fn stream_check(
         // Only the path, format and status are left to show.
         files.extend(outcome.files.into_iter().map(|f| check::FileEntry { title: None, rules: Vec::new(), ..f }));
     });
+    let stale = known.as_ref().map(baseline::Known::stale).unwrap_or_default();
+    if let Err(message) = settle_baseline(args, streamed.baseline.as_deref(), &stale, &recorded, &mut out) {
+        out.stderr.push_str(&format!("proplint: {message}\n"));
+        return (ExitStatus::Error, out);
+    }
     if files.is_empty() {
         if streamed.no_files_ok {
             return (ExitStatus::Clean, out);
@@ -394,7 +422,7 @@ fn stream_check(
         out.stderr.push_str("proplint: no proposals found (looked for *.md, *.markdown and *.toml forms with a [proposal] table)\n");
         return (ExitStatus::Error, out);
     }
-    let status = sinks.first().map_or(ExitStatus::Clean, |sink| findings_status(args, &sink.stream.tally().counts));
+    let status = findings_status(args, &counts.counts);
     let mut failed_write = false;
     for Sink { spec, stream, held } in sinks {
         let written = match held {
@@ -408,6 +436,9 @@ fn stream_check(
             out.stderr.push_str(&format!("proplint: cannot write {} output{to}: {e}\n", spec.format.name()));
             failed_write = true;
         }
+    }
+    if let Some((statistics, json)) = statistics {
+        to_stdout(statistics.render(json).as_bytes(), &mut failed);
     }
     out.write_error = failed;
     if failed_write {
@@ -483,10 +514,34 @@ fn configure(
 
 /// `--baseline`, `--prune-baseline` and `--write-baseline`.
 fn apply_baseline(args: &CheckArgs, diags: &mut Vec<Diagnostic>, db: &SourceDb, out: &mut Output) -> Result<(), String> {
-    if let Some(path) = &args.baseline {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
-        let entries = baseline::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        let stale = baseline::apply(&entries, diags, db);
+    let entries = read_baseline(args)?;
+    let stale = entries.as_deref().map(|e| baseline::apply(e, diags, db)).unwrap_or_default();
+    let recorded: Vec<baseline::Entry> = match args.write_baseline {
+        Some(_) => diags.iter().filter(|d| d.waived.is_none()).map(|d| baseline::entry(d, db)).collect(),
+        None => Vec::new(),
+    };
+    settle_baseline(args, entries.as_deref(), &stale, &recorded, out)
+}
+
+/// The `--baseline` file's entries, when one is given.
+fn read_baseline(args: &CheckArgs) -> Result<Option<Vec<baseline::Entry>>, String> {
+    let Some(path) = &args.baseline else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read baseline {}: {e}", path.display()))?;
+    baseline::parse(&text).map(Some).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// After a run: says which baseline entries matched nothing (`stale`) or prunes them, and
+/// writes `recorded` (the findings left open) with `--write-baseline`.
+fn settle_baseline(
+    args: &CheckArgs,
+    entries: Option<&[baseline::Entry]>,
+    stale: &[baseline::Entry],
+    recorded: &[baseline::Entry],
+    out: &mut Output,
+) -> Result<(), String> {
+    if let (Some(path), Some(entries)) = (&args.baseline, entries) {
         if args.prune_baseline && !stale.is_empty() {
             let kept: Vec<baseline::Entry> = entries.iter().filter(|e| !stale.contains(e)).cloned().collect();
             std::fs::write(path, baseline::to_string(&kept)).map_err(|e| format!("cannot write baseline {}: {e}", path.display()))?;
@@ -505,12 +560,11 @@ fn apply_baseline(args: &CheckArgs, diags: &mut Vec<Diagnostic>, db: &SourceDb, 
         }
     }
     if let Some(path) = &args.write_baseline {
-        let entries: Vec<baseline::Entry> = diags.iter().filter(|d| d.waived.is_none()).map(|d| baseline::entry(d, db)).collect();
-        std::fs::write(path, baseline::to_string(&entries)).map_err(|e| format!("cannot write baseline {}: {e}", path.display()))?;
+        std::fs::write(path, baseline::to_string(recorded)).map_err(|e| format!("cannot write baseline {}: {e}", path.display()))?;
         out.stderr.push_str(&format!(
             "proplint: wrote {} entr{} to {}\n",
-            entries.len(),
-            if entries.len() == 1 { "y" } else { "ies" },
+            recorded.len(),
+            if recorded.len() == 1 { "y" } else { "ies" },
             path.display()
         ));
     }

@@ -187,6 +187,39 @@ fn baselines_hold_old_findings_by_fingerprint_not_line() {
     assert!(after.len() < before.len());
 }
 
+/// Runs over many files are linted and written a chunk at a time: a baseline recorded
+/// and applied that way holds every file's findings, and `--statistics` counts them all.
+#[test]
+fn baselines_and_statistics_cover_every_chunk_of_a_large_run() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..100 {
+        write(dir.path(), &format!("p{i:03}.md"), PROPOSAL);
+    }
+    let (code, all, err) = run(dir.path(), &["--write-baseline", "baseline.json", "."]);
+    assert_eq!(code, 1);
+    let findings = all["diagnostics"].as_array().unwrap().len();
+    assert!(err.contains(&format!("wrote {findings} entries")), "{err}");
+    let (code, doc, _) = run(dir.path(), &["--baseline", "baseline.json", "."]);
+    assert_eq!(code, 0, "{doc}");
+    assert!(doc["diagnostics"].as_array().unwrap().is_empty());
+    // A new finding in the last file is the only one reported; the first file's fixed
+    // finding is the only stale entry.
+    write(dir.path(), "p099.md", &PROPOSAL.replace("## Summary\n", "## Summary\n\nOwner: TBC.\n"));
+    write(dir.path(), "p000.md", &PROPOSAL.replace("The budget is TBC.", "The budget is £40,000."));
+    let (code, doc, err) = run(dir.path(), &["--baseline", "baseline.json", "."]);
+    assert_eq!(code, 1, "{doc}");
+    let paths: Vec<&str> = doc["diagnostics"].as_array().unwrap().iter().map(|d| d["path"].as_str().unwrap()).collect();
+    assert!(!paths.is_empty() && paths.iter().all(|p| p.ends_with("p099.md")), "{paths:?}");
+    assert!(err.contains("1 baseline entry no longer match"), "{err}");
+    let stats =
+        assert_cmd::Command::cargo_bin("proplint").unwrap().current_dir(dir.path()).args(["check", "--statistics", "."]).output().unwrap();
+    let total: usize =
+        String::from_utf8_lossy(&stats.stdout).lines().filter_map(|l| l.split_whitespace().next()?.parse::<usize>().ok()).sum();
+    let (_, now, _) = run(dir.path(), &["."]);
+    let open = now["diagnostics"].as_array().unwrap().iter().filter(|d| d["waived"].is_null()).count();
+    assert_eq!(total, open);
+}
+
 #[test]
 fn config_command_says_where_each_value_came_from() {
     let dir = tempfile::tempdir().unwrap();

@@ -21,7 +21,7 @@ use std::collections::HashMap;
 
 pub use human::render_diagnostic;
 pub use spill::Spill;
-pub use statistics::render as render_statistics;
+pub use statistics::{render as render_statistics, Statistics};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
