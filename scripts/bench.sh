@@ -7,6 +7,7 @@
 #   RUNS=3 SETS="1k 10k" scripts/bench.sh
 #   SETS=shapes scripts/bench.sh     # linear growth only: awkward files at 1 and 4 MB
 #   SETS=formats scripts/bench.sh    # every output format on the 1,000 files
+#   FORMATS_CORPUS=10k SETS=formats scripts/bench.sh   # ... on the 10,000 files
 #
 # Generated corpora and installed peers live under target/ (never committed). Each run is
 # timed with /usr/bin/time -v, and the tools take turns within each round so that a busy
@@ -21,6 +22,7 @@ peers="${BENCH_PEERS:-$root/target/bench-peers}"
 runs="${RUNS:-5}"
 limit="${BENCH_TIMEOUT:-600}" # seconds; a run that takes longer is stopped and marked
 sets="${SETS:-1k 10k 50mb shapes formats}"
+formats_corpus="${FORMATS_CORPUS:-1k}"
 mkdir -p "$work" "$peers"
 
 [ -f "$gen" ] || { echo "bench: $gen not found (the shared folder sits beside the repository)" >&2; exit 2; }
@@ -86,7 +88,7 @@ for set in $sets; do
             echo "bench: formats ($runs rounds)" >&2
             for round in $(seq 1 "$runs"); do
                 for format in json human concise json-lines sarif github gitlab junit markdown html; do
-                    timed "format:$format" proplint "$round" "$proplint" check --format "$format" "$work/corpus-1k"
+                    timed "format:$format" proplint "$round" "$proplint" check --format "$format" "$work/corpus-$formats_corpus"
                 done
             done
             continue
@@ -110,7 +112,7 @@ for set in $sets; do
     done
 done
 
-python3 - "$results" "$work" <<'EOF'
+python3 - "$results" "$work" "$formats_corpus" <<'EOF'
 import os, re, statistics, sys
 results, work = sys.argv[1], sys.argv[2]
 rows = [line.rstrip("\n").split("\t") for line in open(results) if line.strip()]
@@ -172,7 +174,7 @@ for set_name, tools in by.items():
         rate = f"{rate:,.0f}" if rate >= 10 else f"{rate:.2f}"
         print(f"| {tool}{note} | {wall:.2f} s | {cpu:.2f} s | {rss:.0f} MB | {rate} | {total / 1e6 / w:.1f} | {ratio} |")
 if formats:
-    print("\n### formats: the 1,000 files in each output format (proplint, median)\n")
+    print(f"\n### formats: corpus-{sys.argv[3]} in each output format (proplint, median)\n")
     print("| format | wall | CPU | peak RSS | wall / json's |")
     print("|---|---|---|---|---|")
     json_wall = max(statistics.median(r[0] for r in formats.get("json", [(1.0, 0, 0)])), 1e-2)

@@ -12,6 +12,7 @@ use crate::check::{FileEntry, FileStatus};
 use crate::diag::{Diagnostic, Severity};
 use crate::engine::RuleStatus;
 use crate::rules::{Rule, PRINCIPLES};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::fmt::Write;
 
@@ -64,11 +65,18 @@ impl Page {
         }
         self.overview.push(out.as_bytes());
         out.clear();
-        for v in &views {
-            proposal(report, &rules, v, &mut out);
+        // Each proposal's section on the pool: the next chunk is not linted until these are done.
+        let sections: Vec<String> = views
+            .par_iter()
+            .map(|v| {
+                let mut section = String::new();
+                proposal(report, &rules, v, &mut section);
+                section
+            })
+            .collect();
+        for section in sections {
+            self.proposals.push(section.as_bytes());
         }
-        self.proposals.push(out.as_bytes());
-        out.clear();
         for d in others {
             let path = report.path_of(d);
             self.others_count += 1;

@@ -8,6 +8,7 @@ use super::{group_of, region, waiver_note, Report};
 use crate::diag::{Diagnostic, Severity};
 use crate::engine::RuleStatus;
 use crate::rules::{Rule, RuleSet};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::fmt::Write;
 
@@ -45,10 +46,16 @@ impl Suites {
                 })
                 .push(d);
         }
+        // Each file's suite on the pool: the next chunk is not linted until these are done.
+        let rendered: Vec<(&str, String, Tally)> = paths
+            .par_iter()
+            .map(|&(path, rules)| {
+                let (body, tally) = suite(report, path, rules, by_path.get(path).map_or(&[][..], Vec::as_slice));
+                (path, body, tally)
+            })
+            .collect();
         let mut suites = String::new();
-        for (path, rules) in paths {
-            let diags = by_path.get(path).cloned().unwrap_or_default();
-            let (body, tally) = suite(report, path, rules, &diags);
+        for (path, body, tally) in rendered {
             let _ = writeln!(
                 suites,
                 "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" file=\"{}\">",
