@@ -8,6 +8,7 @@
 #   SETS=shapes scripts/bench.sh     # linear growth only: awkward files at 1 and 4 MB
 #   SETS=formats scripts/bench.sh    # every output format on the 1,000 files
 #   FORMATS_CORPUS=10k SETS=formats scripts/bench.sh   # ... on the 10,000 files
+#   SETS=startup scripts/bench.sh    # one small file and one typical proposal: start-up
 #
 # Generated corpora and installed peers live under target/ (never committed). Each run is
 # timed with /usr/bin/time -v, and the tools take turns within each round so that a busy
@@ -21,7 +22,7 @@ work="${BENCH_DIR:-$root/target/bench}"
 peers="${BENCH_PEERS:-$root/target/bench-peers}"
 runs="${RUNS:-5}"
 limit="${BENCH_TIMEOUT:-600}" # seconds; a run that takes longer is stopped and marked
-sets="${SETS:-1k 10k 50mb shapes formats}"
+sets="${SETS:-1k 10k 50mb shapes formats startup}"
 formats_corpus="${FORMATS_CORPUS:-1k}"
 mkdir -p "$work" "$peers"
 
@@ -91,6 +92,41 @@ for set in $sets; do
                     timed "format:$format" proplint "$round" "$proplint" check --format "$format" "$work/corpus-$formats_corpus"
                 done
             done
+            continue
+            ;;
+        startup)
+            # Milliseconds: /usr/bin/time counts in hundredths of a second, so these are
+            # timed here, 30 runs each (more with RUNS over 5), fastest and median.
+            echo "bench: startup" >&2
+            mkdir -p "$work/startup/none"
+            printf '# Summary\n\nA small file.\n' >"$work/startup/small.md"
+            python3 - "$proplint" "$work/startup.md" "$((runs > 5 ? runs * 6 : 30))" \
+                "$work/startup/none" "$work/startup/small.md" \
+                "$root/fixtures/proposals/housing-repairs-reporting.md" \
+                "$root/fixtures/proposals/digital-inclusion-pilot.toml" <<'PY'
+import os, re, shutil, statistics, subprocess, sys, time
+binary, out, n, *targets = sys.argv[1:]
+rows = []
+for target in targets:
+    cmd = [binary, "check", "--no-config", "--format", "json", target]
+    walls = []
+    for _ in range(int(n)):
+        t = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        walls.append((time.perf_counter() - t) * 1000)
+    instructions = "-"
+    if shutil.which("valgrind"):
+        run = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"] + cmd,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        m = re.search(r"refs:\s+([\d,]+)", run.stderr)
+        instructions = f"{int(m.group(1).replace(',', '')) / 1e6:.0f} M" if m else "-"
+    name = "no files (start-up alone)" if os.path.isdir(target) else f"{os.path.basename(target)}, {os.path.getsize(target):,} bytes"
+    rows.append(f"| {name} | {min(walls):.1f} ms | {statistics.median(walls):.1f} ms | {instructions} |")
+with open(out, "w") as f:
+    f.write(f"\n### startup: one run of `check --format json`, fastest and median of {n}\n\n")
+    f.write("| input | fastest | median | instructions (callgrind) |\n|---|---|---|---|\n")
+    f.write("\n".join(rows) + "\n")
+PY
             continue
             ;;
         *) echo "bench: unknown set $set" >&2; exit 2 ;;
@@ -195,3 +231,6 @@ if shapes:
         flag = " (not linear)" if ratio > 6 else ""
         print(f"| {name} | {one:.2f} s | {four:.2f} s | {ratio:.1f}{flag} |")
 EOF
+case " $sets " in
+    *" startup "*) cat "$work/startup.md" ;;
+esac
