@@ -334,13 +334,18 @@ struct Streamed {
     baseline: Option<Vec<baseline::Entry>>,
 }
 
-/// One output of a streamed run: its format's stream, and for a file, what is written
-/// to it at the end (the file is only written by a run that gets there, as when the
-/// whole run is rendered at once).
+/// One output of a streamed run: its format's stream and where it goes.
 struct Sink {
-    spec: cli::FormatSpec,
+    format: OutputFormat,
     stream: render::Stream,
-    held: Option<render::Spill>,
+    to: Destination,
+}
+
+enum Destination {
+    Stdout,
+    /// A file, and what is written to it at the end: the file is only written by a run
+    /// that gets there, as when the whole run is rendered at once.
+    File(std::path::PathBuf, render::Spill),
 }
 
 /// `check` in the common case: files are linted a chunk at a time in path order, and
@@ -379,8 +384,8 @@ fn stream_check(
             link_base: link_base.clone(),
         };
         let stream = render::Stream::new(spec.format, render_options);
-        let held = spec.file.as_ref().map(|_| render::Spill::default());
-        sinks.push(Sink { spec, stream, held });
+        let to = spec.file.map_or(Destination::Stdout, |path| Destination::File(path, render::Spill::default()));
+        sinks.push(Sink { format: spec.format, stream, to });
     }
     let mut files: Vec<check::FileEntry> = Vec::new();
     let mut failed: Option<std::io::Error> = None;
@@ -402,9 +407,9 @@ fn stream_check(
         counts.add(&outcome.diagnostics);
         let report = Report { db, files: &outcome.files, diagnostics: &outcome.diagnostics, rules: Some(set) };
         for sink in &mut sinks {
-            match &mut sink.held {
-                Some(spill) => sink.stream.findings(&report, |part| spill.push(part.as_bytes())),
-                None => sink.stream.findings(&report, |part| to_stdout(part.as_bytes(), &mut failed)),
+            match &mut sink.to {
+                Destination::File(_, spill) => sink.stream.findings(&report, |part| spill.push(part.as_bytes())),
+                Destination::Stdout => sink.stream.findings(&report, |part| to_stdout(part.as_bytes(), &mut failed)),
             }
         }
         // Only the path, format and status are left to show.
@@ -424,16 +429,16 @@ fn stream_check(
     }
     let status = findings_status(args, &counts.counts);
     let mut failed_write = false;
-    for Sink { spec, stream, held } in sinks {
-        let written = match held {
-            None => stream.finish(&files, status as i32, |bytes| to_stdout(bytes, &mut failed)),
-            Some(mut spill) => stream
-                .finish(&files, status as i32, |bytes| spill.push(bytes))
-                .and_then(|()| write_spilled(spec.file.as_deref().unwrap_or(Path::new("")), spill)),
+    for Sink { format, stream, to } in sinks {
+        let (written, to) = match to {
+            Destination::Stdout => (stream.finish(&files, status as i32, |bytes| to_stdout(bytes, &mut failed)), String::new()),
+            Destination::File(path, mut spill) => (
+                stream.finish(&files, status as i32, |bytes| spill.push(bytes)).and_then(|()| write_spilled(&path, spill)),
+                format!(" to {}", path.display()),
+            ),
         };
         if let Err(e) = written {
-            let to = spec.file.as_ref().map(|f| format!(" to {}", f.display())).unwrap_or_default();
-            out.stderr.push_str(&format!("proplint: cannot write {} output{to}: {e}\n", spec.format.name()));
+            out.stderr.push_str(&format!("proplint: cannot write {} output{to}: {e}\n", format.name()));
             failed_write = true;
         }
     }

@@ -243,11 +243,6 @@ impl Stream {
         Stream { format, options, started: false, tally: Tally::default(), held }
     }
 
-    /// The counts so far.
-    pub fn tally(&self) -> &Tally {
-        &self.tally
-    }
-
     /// The text of the findings in `report`, which follow those already rendered, handed
     /// to `write` piece by piece (a file's findings at a time, rendered on the thread pool)
     /// so that a run's megabytes of JSON are not copied into one string first.
