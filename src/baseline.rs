@@ -64,14 +64,6 @@ pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
     Ok(file.entries)
 }
 
-/// Drops findings the baseline already knows (each entry matches one finding), and
-/// returns the entries that matched nothing: fixed since the baseline was written.
-pub fn apply(entries: &[Entry], diags: &mut Vec<Diagnostic>, db: &SourceDb) -> Vec<Entry> {
-    let mut known = Known::new(entries);
-    known.filter(diags, db);
-    known.stale()
-}
-
 /// A baseline being matched against a run's findings, a file or a chunk of files at a
 /// time in report order: each entry holds back one finding.
 pub struct Known<'a> {
@@ -108,7 +100,18 @@ impl<'a> Known<'a> {
 
     /// The entries that matched no finding, in the baseline's order.
     pub fn stale(&self) -> Vec<Entry> {
-        self.entries.iter().zip(&self.matched).filter(|(_, m)| !**m).map(|(e, _)| e.clone()).collect()
+        self.with_match(false)
+    }
+
+    /// The entries that matched a finding, in the baseline's order: the baseline pruned.
+    /// Taken by position, not by value: of two identical entries (two identical findings
+    /// in one section), one can match while the other is stale.
+    pub fn kept(&self) -> Vec<Entry> {
+        self.with_match(true)
+    }
+
+    fn with_match(&self, matched: bool) -> Vec<Entry> {
+        self.entries.iter().zip(&self.matched).filter(|(_, m)| **m == matched).map(|(e, _)| e.clone()).collect()
     }
 }
 
@@ -136,8 +139,10 @@ mod tests {
         let stale_last = entry(&finding("ETH-001", 21, 25), &db);
         let entries = vec![stale_first.clone(), entry(&alike[0], &db), entry(&alike[1], &db), stale_last.clone()];
         let mut diags = alike.to_vec();
-        let stale = apply(&entries, &mut diags, &db);
+        let mut known = Known::new(&entries);
+        known.filter(&mut diags, &db);
         assert_eq!(diags.iter().map(|d| d.primary.span.start).collect::<Vec<_>>(), [16]);
-        assert_eq!(stale, [stale_first, stale_last]);
+        assert_eq!(known.stale(), [stale_first, stale_last]);
+        assert_eq!(known.kept(), entries[1..3]);
     }
 }

@@ -415,8 +415,7 @@ fn stream_check(
         // Only the path, format and status are left to show.
         files.extend(outcome.files.into_iter().map(|f| check::FileEntry { title: None, rules: Vec::new(), ..f }));
     });
-    let stale = known.as_ref().map(baseline::Known::stale).unwrap_or_default();
-    if let Err(message) = settle_baseline(args, streamed.baseline.as_deref(), &stale, &recorded, &mut out) {
+    if let Err(message) = settle_baseline(args, known.as_ref(), &recorded, &mut out) {
         out.stderr.push_str(&format!("proplint: {message}\n"));
         return (ExitStatus::Error, out);
     }
@@ -520,12 +519,15 @@ fn configure(
 /// `--baseline`, `--prune-baseline` and `--write-baseline`.
 fn apply_baseline(args: &CheckArgs, diags: &mut Vec<Diagnostic>, db: &SourceDb, out: &mut Output) -> Result<(), String> {
     let entries = read_baseline(args)?;
-    let stale = entries.as_deref().map(|e| baseline::apply(e, diags, db)).unwrap_or_default();
+    let mut known = entries.as_deref().map(baseline::Known::new);
+    if let Some(known) = &mut known {
+        known.filter(diags, db);
+    }
     let recorded: Vec<baseline::Entry> = match args.write_baseline {
         Some(_) => diags.iter().filter(|d| d.waived.is_none()).map(|d| baseline::entry(d, db)).collect(),
         None => Vec::new(),
     };
-    settle_baseline(args, entries.as_deref(), &stale, &recorded, out)
+    settle_baseline(args, known.as_ref(), &recorded, out)
 }
 
 /// The `--baseline` file's entries, when one is given.
@@ -537,19 +539,19 @@ fn read_baseline(args: &CheckArgs) -> Result<Option<Vec<baseline::Entry>>, Strin
     baseline::parse(&text).map(Some).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// After a run: says which baseline entries matched nothing (`stale`) or prunes them, and
-/// writes `recorded` (the findings left open) with `--write-baseline`.
+/// After a run: says which baseline entries matched nothing or prunes them, and writes
+/// `recorded` (the findings left open) with `--write-baseline`.
 fn settle_baseline(
     args: &CheckArgs,
-    entries: Option<&[baseline::Entry]>,
-    stale: &[baseline::Entry],
+    known: Option<&baseline::Known>,
     recorded: &[baseline::Entry],
     out: &mut Output,
 ) -> Result<(), String> {
-    if let (Some(path), Some(entries)) = (&args.baseline, entries) {
+    if let (Some(path), Some(known)) = (&args.baseline, known) {
+        let stale = known.stale();
         if args.prune_baseline && !stale.is_empty() {
-            let kept: Vec<baseline::Entry> = entries.iter().filter(|e| !stale.contains(e)).cloned().collect();
-            std::fs::write(path, baseline::to_string(&kept)).map_err(|e| format!("cannot write baseline {}: {e}", path.display()))?;
+            std::fs::write(path, baseline::to_string(&known.kept()))
+                .map_err(|e| format!("cannot write baseline {}: {e}", path.display()))?;
             out.stderr.push_str(&format!(
                 "proplint: removed {} fixed entr{} from {}\n",
                 stale.len(),

@@ -187,6 +187,24 @@ fn baselines_hold_old_findings_by_fingerprint_not_line() {
     assert!(after.len() < before.len());
 }
 
+/// Two identical findings in one section make two identical entries: fixing one prunes
+/// one entry, and the other finding stays held.
+#[test]
+fn pruning_removes_only_the_entry_of_the_fixed_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.md", "# Booking\n\n## Summary\n\nThe cost is TBC. The start date is TBC.\n");
+    let (code, all, _) = run(dir.path(), &["--write-baseline", "baseline.json", "a.md"]);
+    assert_eq!(code, 1);
+    let placeholders =
+        |doc: &Value| doc["diagnostics"].as_array().unwrap().iter().filter(|d| d["message"].as_str().unwrap().contains("'TBC'")).count();
+    assert_eq!(placeholders(&all), 2, "{all}");
+    write(dir.path(), "a.md", "# Booking\n\n## Summary\n\nThe cost is £4,000. The start date is TBC.\n");
+    let (_, _, err) = run(dir.path(), &["--baseline", "baseline.json", "--prune-baseline", "a.md"]);
+    assert!(err.contains("removed 1 fixed entry"), "{err}");
+    let (_, doc, _) = run(dir.path(), &["--baseline", "baseline.json", "a.md"]);
+    assert_eq!(placeholders(&doc), 0, "the unfixed placeholder is still held: {doc}");
+}
+
 /// Runs over many files are linted and written a chunk at a time: a baseline recorded
 /// and applied that way holds every file's findings, and `--statistics` counts them all.
 #[test]
