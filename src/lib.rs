@@ -168,7 +168,7 @@ fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> (ExitStatus, Output) {
         |input: &walk::Input| index.get(input.display.as_str()).map(|&i| settings.for_input(set, i, &inputs[i])).unwrap_or_default();
     let progress = !args.quiet && inputs.len() >= check::PROGRESS_MIN_FILES && std::io::stderr().is_terminal();
     let options = check::Options { max_size: args.max_file_size, settings: &settings_of, stdin: stdin_bytes.as_deref(), progress };
-    if !args.fix && !args.diff && settings.register.is_empty() && register_problems.is_empty() && distinct_paths(&inputs) {
+    if !args.fix && !args.diff && registers_sort_last(&inputs, &register_problems, &settings, &db) && distinct_paths(&inputs) {
         let baseline = match read_baseline(args) {
             Ok(entries) => entries,
             Err(message) => {
@@ -177,7 +177,8 @@ fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> (ExitStatus, Output) {
             }
         };
         let no_files_ok = args.skip_non_proposals && discovery.problems.is_empty();
-        let streamed = Streamed { outputs, color, notes, no_files_ok, baseline };
+        let register = Register { problems: register_problems, settings: &settings, db: &db };
+        let streamed = Streamed { outputs, color, notes, no_files_ok, baseline, register };
         return stream_check(args, streamed, &inputs, set, &options, stdout, out);
     }
     let mut outcome = check::run(&inputs, set, &options, &mut db);
@@ -324,7 +325,7 @@ fn fix_files(
 const CHUNK: usize = 32;
 
 /// How a streamed `check` writes.
-struct Streamed {
+struct Streamed<'a> {
     outputs: Vec<cli::FormatSpec>,
     color: bool,
     notes: Vec<String>,
@@ -332,6 +333,27 @@ struct Streamed {
     no_files_ok: bool,
     /// The `--baseline` entries.
     baseline: Option<Vec<baseline::Entry>>,
+    register: Register<'a>,
+}
+
+/// The waiver registers of a streamed run, whose findings (problems found loading them,
+/// waivers no finding used) are reported after every proposal's.
+struct Register<'a> {
+    problems: Vec<Diagnostic>,
+    settings: &'a settings::Settings,
+    /// The database the registers were read into.
+    db: &'a SourceDb,
+}
+
+/// True when every waiver register's path sorts after every input's, so that a streamed
+/// run can report the registers' findings last, where the whole run's sort puts them
+/// (a register beside `proplint.toml` at the root, proposals in folders below it).
+fn registers_sort_last(inputs: &[walk::Input], problems: &[Diagnostic], settings: &settings::Settings, db: &SourceDb) -> bool {
+    let Some(last) = inputs.iter().map(|i| i.display.as_str()).max() else {
+        return true;
+    };
+    let files = problems.iter().map(|d| d.primary.file).chain(settings.register.iter().map(|(w, _)| w.file.unwrap_or(0)));
+    files.map(|id| db.try_get(id)).all(|file| file.is_some_and(|f| f.path.as_str() > last))
 }
 
 /// One output of a streamed run: its format's stream and where it goes.
@@ -355,7 +377,7 @@ enum Destination {
 /// The output is byte for byte what rendering the whole run gives.
 fn stream_check(
     args: &CheckArgs,
-    streamed: Streamed,
+    streamed: Streamed<'_>,
     inputs: &[walk::Input],
     set: &RuleSet,
     options: &check::Options<'_>,
@@ -394,27 +416,40 @@ fn stream_check(
             *failed = stdout.write_all(bytes).err();
         }
     };
-    check::run_chunked(inputs, set, options, CHUNK, |mut outcome, db| {
+    let mut register_used = std::collections::BTreeSet::new();
+    // A chunk's findings (or the registers', last): held by the baseline, recorded,
+    // counted, then written to every output.
+    let mut chunk = |diagnostics: &mut Vec<Diagnostic>, files: &[check::FileEntry], db: &SourceDb| {
         if let Some(known) = &mut known {
-            known.filter(&mut outcome.diagnostics, db);
+            known.filter(diagnostics, db);
         }
         if args.write_baseline.is_some() {
-            recorded.extend(outcome.diagnostics.iter().filter(|d| d.waived.is_none()).map(|d| baseline::entry(d, db)));
+            recorded.extend(diagnostics.iter().filter(|d| d.waived.is_none()).map(|d| baseline::entry(d, db)));
         }
         if let Some((statistics, _)) = &mut statistics {
-            statistics.add(&outcome.diagnostics);
+            statistics.add(diagnostics);
         }
-        counts.add(&outcome.diagnostics);
-        let report = Report { db, files: &outcome.files, diagnostics: &outcome.diagnostics, rules: Some(set) };
+        counts.add(diagnostics);
+        let report = Report { db, files, diagnostics, rules: Some(set) };
         for sink in &mut sinks {
             match &mut sink.to {
                 Destination::File(_, spill) => sink.stream.findings(&report, |part| spill.push(part.as_bytes())),
                 Destination::Stdout => sink.stream.findings(&report, |part| to_stdout(part.as_bytes(), &mut failed)),
             }
         }
+    };
+    check::run_chunked(inputs, set, options, CHUNK, |mut outcome, db| {
+        chunk(&mut outcome.diagnostics, &outcome.files, db);
+        register_used.extend(outcome.register_used);
         // Only the path, format and status are left to show.
         files.extend(outcome.files.into_iter().map(|f| check::FileEntry { title: None, rules: Vec::new(), ..f }));
     });
+    let Register { mut problems, settings, db } = streamed.register;
+    problems.extend(settings.unused_register(&register_used));
+    if !problems.is_empty() && !files.is_empty() {
+        check::sort(&mut problems, db);
+        chunk(&mut problems, &[], db);
+    }
     if let Err(message) = settle_baseline(args, known.as_ref(), &recorded, &mut out) {
         out.stderr.push_str(&format!("proplint: {message}\n"));
         return (ExitStatus::Error, out);

@@ -180,6 +180,11 @@ impl SourceDb {
         &self.files[id]
     }
 
+    /// The file `id` names, if it is in this database.
+    pub fn try_get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id)
+    }
+
     pub fn find(&self, path: &str) -> Option<FileId> {
         self.files.iter().position(|f| f.path == path)
     }

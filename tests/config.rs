@@ -187,6 +187,33 @@ fn baselines_hold_old_findings_by_fingerprint_not_line() {
     assert!(after.len() < before.len());
 }
 
+/// A waiver register beside `proplint.toml`, proposals in a folder below: the run streams
+/// a chunk of files at a time, and the register's findings come last, as the whole run's
+/// sort puts them. A waiver that only the last file uses is not reported unused.
+#[test]
+fn register_findings_come_after_every_proposal_of_a_large_run() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "proplint.toml", "select = [\"ETH-002\", \"SUS-005\"]\n");
+    let waiver = |rule: &str, files: &str| {
+        format!("[[waivers]]\nrule = \"{rule}\"\nreason = \"The board accepted this gap for the pilot, minute DA-2026-14.\"\napproved_by = \"Digital Design Authority\"\nexpires = 2099-12-31\nfiles = [\"{files}\"]\n\n")
+    };
+    let register = waiver("ETH-002", "proposals/p099.md") + &waiver("SUS-005", "proposals/*.md") + &waiver("XYZ-001", "proposals/*.md");
+    write(dir.path(), "waivers.toml", &register);
+    for i in 0..100 {
+        write(dir.path(), &format!("proposals/p{i:03}.md"), PROPOSAL);
+    }
+    let (code, doc, err) = run(dir.path(), &["proposals"]);
+    assert_eq!(code, 1, "{err}");
+    let diags = doc["diagnostics"].as_array().unwrap();
+    let paths: Vec<&str> = diags.iter().map(|d| d["path"].as_str().unwrap()).collect();
+    let first_register = paths.iter().position(|p| p.ends_with("waivers.toml")).expect("register findings");
+    assert!(paths[first_register..].iter().all(|p| p.ends_with("waivers.toml")), "{paths:?}");
+    let register_rules: Vec<&str> = diags[first_register..].iter().map(|d| d["rule"].as_str().unwrap()).collect();
+    assert_eq!(register_rules, ["PL204", "PL205"], "only the SUS-005 waiver is unused; XYZ-001 is unknown");
+    let waived: Vec<&str> = diags.iter().filter(|d| !d["waived"].is_null()).map(|d| d["path"].as_str().unwrap()).collect();
+    assert_eq!(waived, ["proposals/p099.md"]);
+}
+
 /// Two identical findings in one section make two identical entries: fixing one prunes
 /// one entry, and the other finding stays held.
 #[test]
