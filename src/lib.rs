@@ -168,7 +168,7 @@ fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> (ExitStatus, Output) {
         |input: &walk::Input| index.get(input.display.as_str()).map(|&i| settings.for_input(set, i, &inputs[i])).unwrap_or_default();
     let progress = !args.quiet && inputs.len() >= check::PROGRESS_MIN_FILES && std::io::stderr().is_terminal();
     let options = check::Options { max_size: args.max_file_size, settings: &settings_of, stdin: stdin_bytes.as_deref(), progress };
-    if !args.fix && !args.diff && registers_sort_last(&inputs, &register_problems, &settings, &db) && distinct_paths(&inputs) {
+    if registers_sort_last(&inputs, &register_problems, &settings, &db) && distinct_paths(&inputs) {
         let baseline = match read_baseline(args) {
             Ok(entries) => entries,
             Err(message) => {
@@ -248,76 +248,113 @@ fn fix_files(
     mut out: Output,
     stdout: &mut dyn Write,
 ) -> (ExitStatus, Output) {
-    let mut by_file: std::collections::BTreeMap<usize, Vec<&Diagnostic>> = std::collections::BTreeMap::new();
-    for d in diagnostics.iter().filter(|d| d.fix.is_some()) {
-        by_file.entry(d.primary.file).or_default().push(d);
-    }
-    // The first input of each display path, as a search of the inputs per file found it.
-    let mut input_of: std::collections::HashMap<&str, &walk::Input> = std::collections::HashMap::new();
-    for input in inputs {
-        input_of.entry(input.display.as_str()).or_insert(input);
-    }
-    let (mut fixed, mut files, mut failed) = (0, 0, false);
-    for (id, diags) in by_file {
-        let source = db.get(id);
-        let Some(&input) = input_of.get(source.path.as_str()) else { continue };
-        let rewrite = match fix::rewrite(source, input.format, &diags, set) {
-            Ok(Some(r)) => r,
-            Ok(None) => continue,
-            Err(fix::Refused::WouldNotParse(why)) => {
-                out.stderr.push_str(&format!("proplint: {}: fixes not applied: the result would not parse ({why})\n", source.path));
-                continue;
-            }
-        };
-        if args.diff {
-            out.stdout.push_str(&diff::unified(&source.path, &source.text, &rewrite.text, &rewrite.changes));
-        } else {
-            // The file must still be what was linted: never overwrite an edit made meanwhile.
-            let unchanged = std::fs::read(&input.path).is_ok_and(|bytes| bytes == source.text.as_bytes());
-            let written = if unchanged {
-                fix::write_atomically(&input.path, &rewrite.text)
-            } else {
-                Err(std::io::Error::other("it changed while proplint ran"))
-            };
-            if let Err(e) = written {
-                out.stderr.push_str(&format!("proplint: {}: fixes not written: {e}\n", source.path));
-                failed = true;
-                continue;
-            }
+    let mut fixer = Fixer::new(args, inputs, set);
+    let diffs = fixer.chunk(diagnostics, db, &mut out.stderr);
+    out.stdout.push_str(&diffs);
+    fixer.finish(out, stdout)
+}
+
+/// `--fix` and `--diff` over a run's findings, given a file's findings at a time (a
+/// chunk's, or the whole run's).
+struct Fixer<'a> {
+    args: &'a CheckArgs,
+    set: &'a RuleSet,
+    /// The first input of each display path, as a search of the inputs per file found it.
+    input_of: std::collections::HashMap<&'a str, &'a walk::Input>,
+    fixed: usize,
+    files: usize,
+    failed: bool,
+}
+
+impl<'a> Fixer<'a> {
+    fn new(args: &'a CheckArgs, inputs: &'a [walk::Input], set: &'a RuleSet) -> Fixer<'a> {
+        let mut input_of = std::collections::HashMap::new();
+        for input in inputs {
+            input_of.entry(input.display.as_str()).or_insert(input);
         }
-        fixed += rewrite.fixed;
-        files += 1;
+        Fixer { args, set, input_of, fixed: 0, files: 0, failed: false }
     }
-    let plural = |n: usize, one: &str, many: &str| if n == 1 { format!("{n} {one}") } else { format!("{n} {many}") };
-    if args.diff {
-        if args.quiet {
-        } else if files == 0 {
-            out.stderr.push_str("proplint: nothing to fix\n");
-        } else {
+
+    /// Writes the fixes of the files `diagnostics` point into, or with `--diff` returns
+    /// them as a diff; problems go to `stderr`.
+    fn chunk(&mut self, diagnostics: &[Diagnostic], db: &SourceDb, stderr: &mut String) -> String {
+        let mut diffs = String::new();
+        let mut by_file: std::collections::BTreeMap<usize, Vec<&Diagnostic>> = std::collections::BTreeMap::new();
+        for d in diagnostics.iter().filter(|d| d.fix.is_some()) {
+            by_file.entry(d.primary.file).or_default().push(d);
+        }
+        for (id, diags) in by_file {
+            let source = db.get(id);
+            let Some(&input) = self.input_of.get(source.path.as_str()) else { continue };
+            let rewrite = match fix::rewrite(source, input.format, &diags, self.set) {
+                Ok(Some(r)) => r,
+                Ok(None) => continue,
+                Err(fix::Refused::WouldNotParse(why)) => {
+                    stderr.push_str(&format!("proplint: {}: fixes not applied: the result would not parse ({why})\n", source.path));
+                    continue;
+                }
+            };
+            if self.args.diff {
+                diffs.push_str(&diff::unified(&source.path, &source.text, &rewrite.text, &rewrite.changes));
+            } else {
+                // The file must still be what was linted: never overwrite an edit made meanwhile.
+                let unchanged = std::fs::read(&input.path).is_ok_and(|bytes| bytes == source.text.as_bytes());
+                let written = if unchanged {
+                    fix::write_atomically(&input.path, &rewrite.text)
+                } else {
+                    Err(std::io::Error::other("it changed while proplint ran"))
+                };
+                if let Err(e) = written {
+                    stderr.push_str(&format!("proplint: {}: fixes not written: {e}\n", source.path));
+                    self.failed = true;
+                    continue;
+                }
+            }
+            self.fixed += rewrite.fixed;
+            self.files += 1;
+        }
+        diffs
+    }
+
+    /// With `--diff`, the summary and the exit status; with `--fix`, the summary and a
+    /// second check of what is left.
+    fn finish(self, mut out: Output, stdout: &mut dyn Write) -> (ExitStatus, Output) {
+        let Fixer { args, fixed, files, failed, .. } = self;
+        let plural = |n: usize, one: &str, many: &str| if n == 1 { format!("{n} {one}") } else { format!("{n} {many}") };
+        if args.diff {
+            if args.quiet {
+            } else if files == 0 {
+                out.stderr.push_str("proplint: nothing to fix\n");
+            } else {
+                out.stderr.push_str(&format!(
+                    "proplint: --fix would resolve {} in {}\n",
+                    plural(fixed, "finding", "findings"),
+                    plural(files, "file", "files")
+                ));
+            }
+            let status = if failed {
+                ExitStatus::Error
+            } else if files > 0 {
+                ExitStatus::Findings
+            } else {
+                ExitStatus::Clean
+            };
+            return (status, out);
+        }
+        let again = CheckArgs { fix: false, ..args.clone() };
+        let (status, rest) = run_check(&again, stdout);
+        if !args.quiet {
             out.stderr.push_str(&format!(
-                "proplint: --fix would resolve {} in {}\n",
+                "proplint: fixed {} in {}\n",
                 plural(fixed, "finding", "findings"),
                 plural(files, "file", "files")
             ));
         }
-        let status = if failed {
-            ExitStatus::Error
-        } else if files > 0 {
-            ExitStatus::Findings
-        } else {
-            ExitStatus::Clean
-        };
-        return (status, out);
+        out.stdout.push_str(&rest.stdout);
+        out.stderr.push_str(&rest.stderr);
+        out.write_error = rest.write_error;
+        (if failed { ExitStatus::Error } else { status }, out)
     }
-    let again = CheckArgs { fix: false, ..args.clone() };
-    let (status, rest) = run_check(&again, stdout);
-    if !args.quiet {
-        out.stderr.push_str(&format!("proplint: fixed {} in {}\n", plural(fixed, "finding", "findings"), plural(files, "file", "files")));
-    }
-    out.stdout.push_str(&rest.stdout);
-    out.stderr.push_str(&rest.stderr);
-    out.write_error = rest.write_error;
-    (if failed { ExitStatus::Error } else { status }, out)
 }
 
 /// Files a chunk at a time when output streams: enough to keep both cores busy, few
@@ -386,8 +423,11 @@ fn stream_check(
 ) -> (ExitStatus, Output) {
     let link_base = github_blob_base();
     let mut sinks: Vec<Sink> = Vec::new();
+    // `--fix` and `--diff` take the place of every output (`--fix` lints again after).
+    let mut fixer = (args.fix || args.diff).then(|| Fixer::new(args, inputs, set));
+    let mut fix_problems = String::new();
     // `--statistics` takes standard output's place; files are still written.
-    let mut statistics = args.statistics.then(|| {
+    let mut statistics = (fixer.is_none() && args.statistics).then(|| {
         let stdout_format = streamed.outputs.iter().find(|s| s.file.is_none()).map(|s| s.format);
         (render::Statistics::default(), matches!(stdout_format, Some(OutputFormat::Json | OutputFormat::JsonLines)))
     });
@@ -395,7 +435,7 @@ fn stream_check(
     let mut recorded: Vec<baseline::Entry> = Vec::new();
     let mut counts = render::Tally::default();
     for spec in streamed.outputs {
-        if statistics.is_some() && spec.file.is_none() {
+        if fixer.is_some() || (statistics.is_some() && spec.file.is_none()) {
             continue;
         }
         let render_options = RenderOptions {
@@ -425,6 +465,10 @@ fn stream_check(
         }
         if args.write_baseline.is_some() {
             recorded.extend(diagnostics.iter().filter(|d| d.waived.is_none()).map(|d| baseline::entry(d, db)));
+        }
+        if let Some(fixer) = &mut fixer {
+            let diffs = fixer.chunk(diagnostics, db, &mut fix_problems);
+            return to_stdout(diffs.as_bytes(), &mut failed);
         }
         if let Some((statistics, _)) = &mut statistics {
             statistics.add(diagnostics);
@@ -460,6 +504,11 @@ fn stream_check(
         }
         out.stderr.push_str("proplint: no proposals found (looked for *.md, *.markdown and *.toml forms with a [proposal] table)\n");
         return (ExitStatus::Error, out);
+    }
+    if let Some(fixer) = fixer {
+        out.stderr.push_str(&fix_problems);
+        out.write_error = failed;
+        return fixer.finish(out, stdout);
     }
     let status = findings_status(args, &counts.counts);
     let mut failed_write = false;

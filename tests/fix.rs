@@ -192,3 +192,40 @@ fn json_says_what_fix_each_finding_has() {
     assert_eq!(&FORM[start..end], "N/A");
     assert_eq!(doc["summary"]["fixable"], 2);
 }
+
+/// A run over many files is linted and fixed a chunk of files at a time: `--diff` of the
+/// folder is each file's diff in path order, and `--fix` leaves every file as fixing it
+/// alone would.
+#[test]
+fn diff_and_fix_over_many_files_match_file_by_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (many, alone) = (dir.path().join("many"), dir.path().join("alone"));
+    std::fs::create_dir(&many).unwrap();
+    std::fs::create_dir(&alone).unwrap();
+    let mut names = Vec::new();
+    // Two chunks of files, and more.
+    for i in 0..20 {
+        for (name, text) in [(format!("p{i:02}.md"), CRLF_BOM), (format!("f{i:02}.toml"), FORM)] {
+            write(&many, &name, text);
+            names.push(name);
+        }
+    }
+    names.sort();
+    assert_eq!(run(&["--diff"], &many).status.code(), Some(1));
+    let mut expected = Vec::new();
+    for name in &names {
+        let out = common::proplint().current_dir(&many).args(["check", "--no-config", "--diff", name]).output().unwrap();
+        expected.extend(out.stdout);
+    }
+    let folder_diff = common::proplint().current_dir(&many).args(["check", "--no-config", "--diff", "."]).output().unwrap();
+    let strip = |text: Vec<u8>| String::from_utf8(text).unwrap().replace("./", "");
+    assert_eq!(strip(folder_diff.stdout), strip(expected));
+    let out = run(&["--fix"], &many);
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&format!("in {} files", names.len())));
+    for name in &names {
+        let original = if name.ends_with(".md") { CRLF_BOM } else { FORM };
+        let one = write(&alone, name, original);
+        run(&["--fix"], &one);
+        assert_eq!(std::fs::read(many.join(name)).unwrap(), std::fs::read(&one).unwrap(), "{name}");
+    }
+}
