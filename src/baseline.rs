@@ -5,6 +5,7 @@
 
 use crate::diag::Diagnostic;
 use crate::source::SourceDb;
+use crate::spill::Spill;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
 
@@ -52,9 +53,66 @@ pub fn entry(d: &Diagnostic, db: &SourceDb) -> Entry {
 
 pub fn to_string(entries: &[Entry]) -> String {
     let mut entries = entries.to_vec();
-    entries.sort_by(|a, b| (&a.path, &a.rule, &a.fingerprint).cmp(&(&b.path, &b.rule, &b.fingerprint)));
+    sort(&mut entries);
     serde_json::to_string_pretty(&File { version: 1, entries }).unwrap_or_default() + "\n"
 }
+
+fn sort(entries: &mut [Entry]) {
+    entries.sort_by(|a, b| (&a.path, &a.rule, &a.fingerprint).cmp(&(&b.path, &b.rule, &b.fingerprint)));
+}
+
+/// A baseline written as a run goes: `to_string`'s text, given the entries of files in
+/// path order a chunk at a time (sorting each chunk then sorts the whole), held in a
+/// `Spill` rather than in memory.
+#[derive(Default)]
+pub struct Recorder {
+    spill: Spill,
+    count: usize,
+}
+
+impl Recorder {
+    pub fn add(&mut self, mut entries: Vec<Entry>) {
+        sort(&mut entries);
+        for e in &entries {
+            self.spill.push(if self.count == 0 { b"\n" } else { b",\n" });
+            let mut item = String::new();
+            crate::render::push_indented(&mut item, &serde_json::to_string_pretty(e).unwrap_or_default(), ENTRY_INDENT);
+            self.spill.push(item.as_bytes());
+            self.count += 1;
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Writes the baseline file.
+    pub fn write_to(self, path: &std::path::Path) -> std::io::Result<()> {
+        use std::io::Write;
+        let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
+        if self.count == 0 {
+            file.write_all(b"{\n  \"version\": 1,\n  \"entries\": []\n}\n")?;
+            return file.flush();
+        }
+        file.write_all(b"{\n  \"version\": 1,\n  \"entries\": [")?;
+        let mut failed = None;
+        self.spill.drain(|bytes| {
+            if failed.is_none() {
+                failed = file.write_all(bytes).err();
+            }
+        })?;
+        failed.map_or(Ok(()), Err)?;
+        file.write_all(b"\n  ]\n}\n")?;
+        file.flush()
+    }
+}
+
+/// How deep an entry sits: an element of the top object's `entries`.
+const ENTRY_INDENT: &str = "    ";
 
 pub fn parse(text: &str) -> Result<Vec<Entry>, String> {
     let file: File = serde_json::from_str(text).map_err(|e| format!("invalid baseline: {e}"))?;
@@ -126,6 +184,36 @@ mod tests {
         let mut d = Diagnostic::tool(ToolCode::SectionInferred, 0, Span::new(start, end), "m");
         d.rule = rule.into();
         d
+    }
+
+    /// Entries recorded a file's at a time, files in path order, give `to_string`'s text
+    /// for the whole list, empty or not.
+    #[test]
+    fn recorded_in_chunks_is_the_whole_baseline() {
+        let dir = tempfile::tempdir().unwrap();
+        let entry = |path: &str, rule: &str, fp: &str| Entry {
+            rule: rule.into(),
+            path: path.into(),
+            section: Some("summary".into()),
+            fingerprint: fp.into(),
+            message: "a \"quoted\" message".into(),
+        };
+        let chunks = [
+            vec![entry("a.md", "GOV-002", "2"), entry("a.md", "ETH-001", "9"), entry("a.md", "GOV-002", "1")],
+            vec![],
+            vec![entry("b/c.md", "INC-003", "5"), entry("b/d.md", "CYB-001", "0")],
+        ];
+        for take in [0, 1, 3] {
+            let mut recorder = Recorder::default();
+            for chunk in chunks.iter().take(take) {
+                recorder.add(chunk.clone());
+            }
+            let all: Vec<Entry> = chunks.iter().take(take).flatten().cloned().collect();
+            assert_eq!(recorder.len(), all.len());
+            let path = dir.path().join(format!("b{take}.json"));
+            recorder.write_to(&path).unwrap();
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), to_string(&all));
+        }
     }
 
     /// Each entry stands for one finding: of three alike, two entries hold two; an entry

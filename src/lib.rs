@@ -22,6 +22,7 @@ pub mod selftest;
 pub mod settings;
 pub mod source;
 pub mod span;
+pub mod spill;
 pub mod suppress;
 pub mod template;
 pub mod waivers;
@@ -404,7 +405,7 @@ enum Destination {
     Stdout,
     /// A file, and what is written to it at the end: the file is only written by a run
     /// that gets there, as when the whole run is rendered at once.
-    File(std::path::PathBuf, render::Spill),
+    File(std::path::PathBuf, spill::Spill),
 }
 
 /// `check` in the common case: files are linted a chunk at a time in path order, and
@@ -432,7 +433,7 @@ fn stream_check(
         (render::Statistics::default(), matches!(stdout_format, Some(OutputFormat::Json | OutputFormat::JsonLines)))
     });
     let mut known = streamed.baseline.as_deref().map(baseline::Known::new);
-    let mut recorded: Vec<baseline::Entry> = Vec::new();
+    let mut recorded = args.write_baseline.as_ref().map(|_| baseline::Recorder::default());
     let mut counts = render::Tally::default();
     for spec in streamed.outputs {
         if fixer.is_some() || (statistics.is_some() && spec.file.is_none()) {
@@ -446,7 +447,7 @@ fn stream_check(
             link_base: link_base.clone(),
         };
         let stream = render::Stream::new(spec.format, render_options);
-        let to = spec.file.map_or(Destination::Stdout, |path| Destination::File(path, render::Spill::default()));
+        let to = spec.file.map_or(Destination::Stdout, |path| Destination::File(path, spill::Spill::default()));
         sinks.push(Sink { format: spec.format, stream, to });
     }
     let mut files: Vec<check::FileEntry> = Vec::new();
@@ -463,8 +464,8 @@ fn stream_check(
         if let Some(known) = &mut known {
             known.filter(diagnostics, db);
         }
-        if args.write_baseline.is_some() {
-            recorded.extend(diagnostics.iter().filter(|d| d.waived.is_none()).map(|d| baseline::entry(d, db)));
+        if let Some(recorded) = &mut recorded {
+            recorded.add(diagnostics.iter().filter(|d| d.waived.is_none()).map(|d| baseline::entry(d, db)).collect());
         }
         if let Some(fixer) = &mut fixer {
             let diffs = fixer.chunk(diagnostics, db, &mut fix_problems);
@@ -494,7 +495,7 @@ fn stream_check(
         check::sort(&mut problems, db);
         chunk(&mut problems, &[], db);
     }
-    if let Err(message) = settle_baseline(args, known.as_ref(), &recorded, &mut out) {
+    if let Err(message) = settle_baseline(args, known.as_ref(), recorded, &mut out) {
         out.stderr.push_str(&format!("proplint: {message}\n"));
         return (ExitStatus::Error, out);
     }
@@ -536,7 +537,7 @@ fn stream_check(
 }
 
 /// Writes what a file's output held back to the file, replacing what was there.
-fn write_spilled(path: &Path, spill: render::Spill) -> std::io::Result<()> {
+fn write_spilled(path: &Path, spill: spill::Spill) -> std::io::Result<()> {
     let mut file = std::fs::File::create(path)?;
     let mut failed = None;
     spill.drain(|bytes| {
@@ -607,11 +608,12 @@ fn apply_baseline(args: &CheckArgs, diags: &mut Vec<Diagnostic>, db: &SourceDb, 
     if let Some(known) = &mut known {
         known.filter(diags, db);
     }
-    let recorded: Vec<baseline::Entry> = match args.write_baseline {
-        Some(_) => diags.iter().filter(|d| d.waived.is_none()).map(|d| baseline::entry(d, db)).collect(),
-        None => Vec::new(),
-    };
-    settle_baseline(args, known.as_ref(), &recorded, out)
+    let recorded = args.write_baseline.as_ref().map(|_| {
+        let mut recorder = baseline::Recorder::default();
+        recorder.add(diags.iter().filter(|d| d.waived.is_none()).map(|d| baseline::entry(d, db)).collect());
+        recorder
+    });
+    settle_baseline(args, known.as_ref(), recorded, out)
 }
 
 /// The `--baseline` file's entries, when one is given.
@@ -628,7 +630,7 @@ fn read_baseline(args: &CheckArgs) -> Result<Option<Vec<baseline::Entry>>, Strin
 fn settle_baseline(
     args: &CheckArgs,
     known: Option<&baseline::Known>,
-    recorded: &[baseline::Entry],
+    recorded: Option<baseline::Recorder>,
     out: &mut Output,
 ) -> Result<(), String> {
     if let (Some(path), Some(known)) = (&args.baseline, known) {
@@ -650,14 +652,10 @@ fn settle_baseline(
             ));
         }
     }
-    if let Some(path) = &args.write_baseline {
-        std::fs::write(path, baseline::to_string(recorded)).map_err(|e| format!("cannot write baseline {}: {e}", path.display()))?;
-        out.stderr.push_str(&format!(
-            "proplint: wrote {} entr{} to {}\n",
-            recorded.len(),
-            if recorded.len() == 1 { "y" } else { "ies" },
-            path.display()
-        ));
+    if let (Some(path), Some(recorded)) = (&args.write_baseline, recorded) {
+        let count = recorded.len();
+        recorded.write_to(path).map_err(|e| format!("cannot write baseline {}: {e}", path.display()))?;
+        out.stderr.push_str(&format!("proplint: wrote {count} entr{} to {}\n", if count == 1 { "y" } else { "ies" }, path.display()));
     }
     Ok(())
 }

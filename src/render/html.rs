@@ -6,12 +6,12 @@
 //! stylesheet, by its hash. Every piece of proposal text and every path is escaped. Status is
 //! always given in words and by icon shape, never by colour alone.
 
-use super::spill::Spill;
 use super::{group_of, region, sentence_case, Counts, Report};
 use crate::check::{FileEntry, FileStatus};
 use crate::diag::{Diagnostic, Severity};
 use crate::engine::RuleStatus;
 use crate::rules::{Rule, PRINCIPLES};
+use crate::spill::Spill;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::fmt::Write;

@@ -3,11 +3,11 @@
 //! skipped with the reason, a met rule passes. The tool's own problems with a file
 //! (unreadable, invalid TOML) are errors.
 
-use super::spill::Spill;
 use super::{group_of, region, waiver_note, Report};
 use crate::diag::{Diagnostic, Severity};
 use crate::engine::RuleStatus;
 use crate::rules::{Rule, RuleSet};
+use crate::spill::Spill;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::fmt::Write;

@@ -10,7 +10,6 @@ mod json_lines;
 mod junit;
 mod markdown;
 mod sarif;
-mod spill;
 mod statistics;
 
 use crate::check::FileEntry;
@@ -20,7 +19,6 @@ use crate::source::SourceDb;
 use std::collections::HashMap;
 
 pub use human::render_diagnostic;
-pub use spill::Spill;
 pub use statistics::{render as render_statistics, Statistics};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -2,10 +2,10 @@
 //! `tool.driver.rules`, one primary location per result and secondary labels as
 //! `relatedLocations`. Columns count Unicode code points, as `run.columnKind` says.
 
-use super::spill::Spill;
 use super::{fingerprints, group_of, percent_encode_path, push_indented, region, sentence_case, waiver_note, RenderOptions, Report};
 use crate::diag::{Diagnostic, Label, Severity};
 use crate::source::SourceDb;
+use crate::spill::Spill;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
 

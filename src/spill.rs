@@ -1,6 +1,7 @@
 //! Text held back until a run ends: in memory while small, then in an unnamed temporary
-//! file, so that a report whose totals come first (SARIF, JUnit) or an output file written
-//! only when the run succeeds costs disk, not memory, on a run over thousands of files.
+//! file, so that a report whose totals come first (SARIF, JUnit), an output file written
+//! only when the run succeeds, or a baseline being recorded costs disk, not memory, on a
+//! run over thousands of files.
 
 use std::fs::File;
 use std::io::{BufWriter, Read, Seek, SeekFrom, Write};
