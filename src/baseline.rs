@@ -99,13 +99,7 @@ impl Recorder {
             return file.flush();
         }
         file.write_all(b"{\n  \"version\": 1,\n  \"entries\": [")?;
-        let mut failed = None;
-        self.spill.drain(|bytes| {
-            if failed.is_none() {
-                failed = file.write_all(bytes).err();
-            }
-        })?;
-        failed.map_or(Ok(()), Err)?;
+        self.spill.write_into(&mut file)?;
         file.write_all(b"\n  ]\n}\n")?;
         file.flush()
     }

@@ -34,7 +34,6 @@ use render::{OutputFormat, RenderOptions, Report};
 use rules::{RuleSet, RuleSources};
 use source::SourceDb;
 use std::io::{IsTerminal, Read, Write};
-use std::path::Path;
 
 /// 0 clean, 1 findings at or above `--fail-on`, 2 the tool or its input failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -517,7 +516,9 @@ fn stream_check(
         let (written, to) = match to {
             Destination::Stdout => (stream.finish(&files, status as i32, |bytes| to_stdout(bytes, &mut failed)), String::new()),
             Destination::File(path, mut spill) => (
-                stream.finish(&files, status as i32, |bytes| spill.push(bytes)).and_then(|()| write_spilled(&path, spill)),
+                stream
+                    .finish(&files, status as i32, |bytes| spill.push(bytes))
+                    .and_then(|()| spill.write_into(&mut std::fs::File::create(&path)?)),
                 format!(" to {}", path.display()),
             ),
         };
@@ -534,18 +535,6 @@ fn stream_check(
         return (ExitStatus::Error, out);
     }
     (status, out)
-}
-
-/// Writes what a file's output held back to the file, replacing what was there.
-fn write_spilled(path: &Path, spill: spill::Spill) -> std::io::Result<()> {
-    let mut file = std::fs::File::create(path)?;
-    let mut failed = None;
-    spill.drain(|bytes| {
-        if failed.is_none() {
-            failed = file.write_all(bytes).err();
-        }
-    })?;
-    failed.map_or(Ok(()), Err)
 }
 
 fn distinct_paths(inputs: &[walk::Input]) -> bool {

@@ -50,6 +50,17 @@ impl Spill {
         self.len == 0
     }
 
+    /// Writes everything pushed, in order, to `out`; the first error stops it.
+    pub fn write_into(self, out: &mut impl Write) -> std::io::Result<()> {
+        let mut failed = None;
+        self.drain(|bytes| {
+            if failed.is_none() {
+                failed = out.write_all(bytes).err();
+            }
+        })?;
+        failed.map_or(Ok(()), Err)
+    }
+
     /// Hands everything pushed, in order, to `write` a block at a time.
     pub fn drain(self, mut write: impl FnMut(&[u8])) -> std::io::Result<()> {
         if let Some(e) = self.error {
