@@ -142,18 +142,7 @@ impl Catalog {
     /// Every occurrence of every keyword in `text`, which is lower case, overlapping ones
     /// too.
     pub fn keyword_occurrences(&self, text: &str) -> Vec<KeywordHit> {
-        let search = self.keyword_search.get_or_init(|| {
-            // A DFA over a few hundred keywords is small, and searches each proposal's
-            // whole evidence text; the default (an NFA past 100 patterns) cost 4% more of
-            // a run on real proposals.
-            AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(&self.keywords)
-                .ok()
-                .filter(|_| !self.keywords.is_empty())
-        });
-        let Some(search) = search else {
+        let Some(search) = self.keyword_search() else {
             return Vec::new();
         };
         search
@@ -165,6 +154,28 @@ impl Catalog {
                 starts_word: starts_word(text, m.start()),
             })
             .collect()
+    }
+
+    /// Builds the keyword automaton now: the rule set's loader does it on one core while
+    /// the other builds the rules' prefilter, so that the first file does not wait for it.
+    pub fn prepare(&self) {
+        self.keyword_search();
+    }
+
+    fn keyword_search(&self) -> Option<&AhoCorasick> {
+        self.keyword_search
+            .get_or_init(|| {
+                // A DFA over a few hundred keywords is small, and searches each proposal's
+                // whole evidence text; the default (an NFA past 100 patterns) cost 4% more of
+                // a run on real proposals.
+                AhoCorasick::builder()
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&self.keywords)
+                    .ok()
+                    .filter(|_| !self.keywords.is_empty())
+            })
+            .as_ref()
     }
 
     /// How many times each keyword (by index) starts a word in `text`, which is lower case:

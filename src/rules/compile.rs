@@ -144,7 +144,8 @@ pub(super) fn compile_all(files: Vec<(String, String)>, db: &mut SourceDb) -> Re
         return Err(diags);
     }
     rules.sort_by(|a, b| a.id.cmp(&b.id));
-    vocab.prefilter = Prefilter::new(all_matchers(&vocab, &rules));
+    let (prefilter, ()) = rayon::join(|| Prefilter::new(all_matchers(&vocab, &rules)), || catalog.prepare());
+    vocab.prefilter = prefilter;
     Ok(RuleSet { rules, packs: infos, vocab, catalog })
 }
 
