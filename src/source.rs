@@ -99,10 +99,9 @@ impl LineIndex {
 
 /// Offsets where lines start after the first: after each LF, and after a CR not followed by LF.
 fn line_breaks(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes.iter().enumerate().filter_map(|(i, &b)| match b {
-        b'\n' => Some(i + 1),
-        b'\r' if bytes.get(i + 1) != Some(&b'\n') => Some(i + 1),
-        _ => None,
+    memchr::memchr2_iter(b'\n', b'\r', bytes).filter_map(|i| match bytes[i] {
+        b'\r' if bytes.get(i + 1) == Some(&b'\n') => None,
+        _ => Some(i + 1),
     })
 }
 
@@ -148,7 +147,12 @@ impl SourceFile {
 fn shown_text(text: &str) -> Option<String> {
     // CR and LF both end lines, so neither is ever inside a snippet line.
     let unsafe_char = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
-    if !text.chars().any(unsafe_char) {
+    // Control characters are U+0000-U+001F and U+007F-U+009F: a byte below 0x20 or 0x7F,
+    // or 0xC2 leading 0x80-0x9F. Read as bytes, nearly every file is cleared at memory speed.
+    let bytes = text.as_bytes();
+    let c0 = bytes.iter().any(|&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7F);
+    let c1 = || memchr::memchr_iter(0xC2, bytes).any(|i| bytes.get(i + 1).is_some_and(|b| (0x80..=0x9F).contains(b)));
+    if !c0 && !c1() {
         return None;
     }
     let mut out = String::with_capacity(text.len());
@@ -228,6 +232,38 @@ impl<'a> Files<'a> for SourceDb {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every character from U+0000 to U+024F, alone and between others, is judged as
+    /// `char::is_control` judges it (the byte scan must agree on the C1 block's 0xC2).
+    #[test]
+    fn control_characters_are_found_by_their_bytes() {
+        let unsafe_char = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+        for c in ('\0'..='\u{24F}').chain(['\u{2028}', '\u{FEFF}', '\u{1F600}']) {
+            for text in [c.to_string(), format!("a{c}b"), format!("é{c}\u{A0}")] {
+                let shown = shown_text(&text);
+                assert_eq!(shown.is_some(), unsafe_char(c), "{c:?}");
+                if let Some(shown) = shown {
+                    assert_eq!(shown.len(), text.len());
+                    assert!(!shown.chars().any(unsafe_char));
+                }
+            }
+        }
+    }
+
+    /// LF, CRLF and a lone CR each end one line, wherever they fall.
+    #[test]
+    fn line_breaks_of_every_kind() {
+        for (text, want) in [
+            ("", vec![]),
+            ("a\nb", vec![2]),
+            ("a\r\nb\rc\n", vec![3, 5, 7]),
+            ("\r", vec![1]),
+            ("\r\r\n\n\r", vec![1, 3, 4, 5]),
+            ("é\r\n", vec![4]),
+        ] {
+            assert_eq!(line_breaks(text.as_bytes()).collect::<Vec<_>>(), want, "{text:?}");
+        }
+    }
 
     #[test]
     fn crlf_lines_and_columns() {
