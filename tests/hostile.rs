@@ -235,6 +235,29 @@ fn a_fifty_megabyte_line() {
     assert!(took < Duration::from_secs(240), "took {took:?}");
 }
 
+/// Many findings on one long line: terminal output shows each a window of the line, so it
+/// grows with the findings, not with the findings times the line (it was 2,000 times this
+/// 100 KB line, 200 MB).
+#[test]
+fn many_findings_on_one_long_line_in_terminal_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = "TBC, and then some more words of the line. ".repeat(2_000);
+    write(tmp.path(), "line.md", text.as_bytes());
+    let rules = span_rules(tmp.path());
+    let out = common::proplint()
+        .current_dir(tmp.path())
+        .args(["check", "--format", "human", "--color", "never", "--no-builtin-rules", "--rules"])
+        .arg(&rules)
+        .arg("line.md")
+        .timeout(Duration::from_secs(300))
+        .output()
+        .expect("runs");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(shown.matches("[TST-001]").count(), 2_000, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(shown.contains("line.md:1:85958"), "the last finding keeps its column");
+    assert!(out.stdout.len() < 4_000_000, "{} bytes", out.stdout.len());
+}
+
 /// Columns on a long line of multi-byte characters count characters, far from the start.
 #[test]
 fn columns_on_a_long_non_ascii_line() {

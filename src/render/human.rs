@@ -2,10 +2,19 @@
 
 use super::{neutralise, Tally};
 use crate::diag::{Diagnostic, Severity};
-use crate::source::SourceDb;
+use crate::source::{FileId, SourceDb};
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label as CsLabel, Severity as CsSeverity};
+use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term::{self, termcolor::Buffer, Config};
 use std::fmt::Write;
+use std::ops::Range;
+
+/// Lines longer than this (bytes) are shown as a window around the labels on them: a
+/// generated file can hold one line of megabytes, and each finding on it printed it
+/// whole (12,500 findings on a 1 MB line ran to gigabytes).
+const LONG_LINE: usize = 1024;
+/// Bytes of a long line shown either side of the labels on it.
+const CONTEXT: usize = 120;
 
 /// The summary lines after the findings.
 pub(super) fn summary(files: usize, tally: &Tally, quiet: bool) -> String {
@@ -53,16 +62,180 @@ pub fn render_diagnostic(db: &SourceDb, d: &Diagnostic, color: bool) -> String {
     if let Some(w) = &d.waived {
         notes.push(neutralise(&super::waiver_note(w)));
     }
-    let cs = CsDiagnostic::new(severity)
+    let mut cs = CsDiagnostic::new(severity)
         .with_code(d.rule.clone())
         .with_message(format!("{} [{}]", neutralise(&d.message), d.name))
         .with_labels(labels)
         .with_notes(notes);
     let config = Config::default();
     let mut buffer = if color { Buffer::ansi() } else { Buffer::no_color() };
-    if term::emit_to_write_style(&mut buffer, &config, db, &cs).is_err() {
+    let view = Windowed::new(db, &mut cs.labels);
+    if term::emit_to_write_style(&mut buffer, &config, &view, &cs).is_err() {
         let pos = file.position(d.primary.span.start);
         return format!("{}[{}]: {}\n  --> {}:{}:{}\n\n", d.severity, d.rule, neutralise(&d.message), file.path, pos.line, pos.column);
     }
     String::from_utf8_lossy(buffer.as_slice()).into_owned()
+}
+
+/// The files as one diagnostic's snippet shows them: a long line is cut down to a window
+/// around the labels on it (or its start, for a line a label only passes through), and
+/// the labels are kept inside their windows. Line and column numbers stay the file's.
+struct Windowed<'a> {
+    db: &'a SourceDb,
+    windows: Vec<(FileId, usize, Range<usize>)>,
+}
+
+impl<'a> Windowed<'a> {
+    fn new(db: &'a SourceDb, labels: &mut [CsLabel<FileId>]) -> Self {
+        let mut view = Windowed { db, windows: Vec::new() };
+        // Every label end on a long line widens that line's window.
+        let mut ends: Vec<(FileId, usize, usize)> = Vec::new();
+        for label in labels.iter() {
+            for at in [label.range.start, label.range.end] {
+                if let Some(line) = view.long_line_of(label.file_id, at) {
+                    ends.push((label.file_id, line, at));
+                }
+            }
+        }
+        ends.sort_unstable();
+        for group in ends.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+            let (file, line, first) = group[0];
+            let last = group[group.len() - 1].2.min(first + LONG_LINE);
+            let Ok(whole) = db.line_range(file, line) else { continue };
+            let text = &db.get(file).text;
+            let start = floor_boundary(text, first.saturating_sub(CONTEXT).max(whole.start));
+            let end = ceil_boundary(text, (last + CONTEXT).min(whole.end));
+            view.windows.push((file, line, start..end));
+        }
+        for label in labels.iter_mut() {
+            let file = label.file_id;
+            let clamp = |at: usize| match view.long_line_of(file, at).and_then(|line| view.window(file, line)) {
+                Some(w) => at.clamp(w.start, w.end),
+                None => at,
+            };
+            let (start, end) = (clamp(label.range.start), clamp(label.range.end));
+            label.range = start..end.max(start);
+        }
+        view
+    }
+
+    /// The line holding `at`, when it is a long one.
+    fn long_line_of(&self, file: FileId, at: usize) -> Option<usize> {
+        let line = self.db.line_index(file, at).ok()?;
+        self.is_long(file, line).then_some(line)
+    }
+
+    /// True for a line over `LONG_LINE` bytes, its line break aside.
+    fn is_long(&self, file: FileId, line: usize) -> bool {
+        self.db.try_get(file).is_some_and(|f| line < f.lines.line_count() && f.lines.line_range(&f.text, line).len() > LONG_LINE)
+    }
+
+    fn window(&self, file: FileId, line: usize) -> Option<Range<usize>> {
+        self.windows.iter().find(|(f, l, _)| (*f, *l) == (file, line)).map(|(_, _, w)| w.clone())
+    }
+}
+
+fn floor_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+fn ceil_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at
+}
+
+impl<'a> Files<'a> for Windowed<'a> {
+    type FileId = FileId;
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, id: FileId) -> Result<&'a str, FilesError> {
+        self.db.name(id)
+    }
+
+    fn source(&'a self, id: FileId) -> Result<&'a str, FilesError> {
+        self.db.source(id)
+    }
+
+    fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, FilesError> {
+        self.db.line_index(id, byte_index)
+    }
+
+    fn line_range(&'a self, id: FileId, line_index: usize) -> Result<Range<usize>, FilesError> {
+        let whole = self.db.line_range(id, line_index)?;
+        if !self.is_long(id, line_index) {
+            return Ok(whole);
+        }
+        Ok(self.window(id, line_index).unwrap_or_else(|| {
+            let text = &self.db.get(id).text;
+            whole.start..floor_boundary(text, whole.start + 2 * CONTEXT)
+        }))
+    }
+
+    fn column_number(&'a self, id: FileId, line_index: usize, byte_index: usize) -> Result<usize, FilesError> {
+        self.db.column_number(id, line_index, byte_index)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::ToolCode;
+    use crate::source::SourceFile;
+    use crate::span::Span;
+
+    fn rendered(text: String, span: Span) -> String {
+        let mut db = SourceDb::default();
+        let file = db.add(SourceFile::new("long.md", text));
+        render_diagnostic(&db, &Diagnostic::tool(ToolCode::InvalidToml, file, span, "here"), false)
+    }
+
+    /// The caret line's carets start under `found` in the source line before it.
+    fn caret_under(out: &str, found: &str) -> bool {
+        let lines: Vec<&str> = out.lines().collect();
+        lines.windows(2).any(|w| match (w[0].find(found), w[1].find('^')) {
+            (Some(at), Some(caret)) => w[0][..at].chars().count() == w[1][..caret].chars().count(),
+            _ => false,
+        })
+    }
+
+    /// A finding far into a megabyte line shows a window of it, with the file's own line
+    /// and column, and the carets under the match; in ASCII and in two-byte letters.
+    #[test]
+    fn long_lines_are_shown_as_a_window_around_the_finding() {
+        for filler in ["x", "é"] {
+            let before = filler.repeat(500_000);
+            let text = format!("# Title\n\n{before}needle{}\n", filler.repeat(500_000));
+            let start = text.find("needle").unwrap();
+            let out = rendered(text, Span::new(start, start + 6));
+            assert!(out.contains("long.md:3:500001"), "{out}");
+            assert!(caret_under(&out, "needle"), "{out}");
+            assert!(out.len() < 2 * (2 * CONTEXT * filler.len() + 200), "{} bytes", out.len());
+        }
+    }
+
+    /// A label from inside one long line to inside another, across a third, keeps every
+    /// line it shows to a window.
+    #[test]
+    fn labels_across_long_lines_stay_windowed() {
+        let line = "word ".repeat(100_000);
+        let text = format!("{line}\n{line}\n{line}\n");
+        let out = rendered(text, Span::new(250_000, 2 * 500_001 + 250_000));
+        assert!(out.contains("long.md:1:250001"), "{out}");
+        assert!(out.len() < 4_000, "{} bytes", out.len());
+    }
+
+    /// Lines up to the limit are shown whole, as before.
+    #[test]
+    fn ordinary_lines_are_shown_whole() {
+        let line = format!("{}needle", "a".repeat(LONG_LINE - 6));
+        let out = rendered(format!("{line}\n"), Span::new(LONG_LINE - 6, LONG_LINE));
+        assert!(out.contains(&line), "{out}");
+        assert!(caret_under(&out, "needle"));
+    }
 }
