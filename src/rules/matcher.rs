@@ -757,20 +757,7 @@ enum AltKind {
 #[derive(Debug)]
 struct Alt {
     kind: AltKind,
-    /// Every match holds one of these (ASCII case aside); `None` when unknown.
-    literals: Option<Vec<String>>,
-    /// Where a pattern's matches can start.
-    starts: Starts,
-    /// True when the alternative can match the empty string.
-    may_be_empty: bool,
-    /// Symbols one of which every match also holds, besides its literals (the `|` of a
-    /// table row): a block without any is not searched, which spares the patterns whose
-    /// common words would have them tried on nearly every paragraph.
-    guard: Option<Vec<String>>,
-    /// Words one of which every match also holds, rarer than the literals it starts with
-    /// (`later` in "we will ... at a later date"): found by the prefilter with the rest, and
-    /// a block without any is not searched.
-    gate: Option<Vec<String>>,
+    plan: Plan,
 }
 
 /// The shortest gate word worth looking for: shorter ones are in nearly every block.
@@ -791,15 +778,24 @@ enum Starts {
     AtBytes(ByteSet),
 }
 
-/// What the literal analysis of a pattern concludes: the fields of its `Alt` but the
-/// automata. Reading a pattern's syntax tree for it was a fifth of a one-proposal run, so
-/// the embedded packs' plans are worked out ahead, in `planned.rs`.
+/// How an alternative is searched: what the literal analysis of a pattern concludes.
+/// Reading a pattern's syntax tree for it was a fifth of a one-proposal run, so the
+/// embedded packs' plans are worked out ahead, in `planned.rs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Plan {
+    /// Every match holds one of these (ASCII case aside); `None` when unknown.
     literals: Option<Vec<String>>,
+    /// Where a pattern's matches can start.
     starts: Starts,
+    /// True when the alternative can match the empty string.
     may_be_empty: bool,
+    /// Symbols one of which every match also holds, besides its literals (the `|` of a
+    /// table row): a block without any is not searched, which spares the patterns whose
+    /// common words would have them tried on nearly every paragraph.
     guard: Option<Vec<String>>,
+    /// Words one of which every match also holds, rarer than the literals it starts with
+    /// (`later` in "we will ... at a later date"): found by the prefilter with the rest, and
+    /// a block without any is not searched.
     gate: Option<Vec<String>>,
 }
 
@@ -860,12 +856,8 @@ impl Alt {
     fn term(spec: &TermSpec) -> Alt {
         match Term::from_spec(spec) {
             Some(t) => Alt {
-                literals: Some(t.literals()),
+                plan: Plan { literals: Some(t.literals()), starts: Starts::Anywhere, may_be_empty: false, guard: None, gate: None },
                 kind: AltKind::Term(t),
-                starts: Starts::Anywhere,
-                may_be_empty: false,
-                guard: None,
-                gate: None,
             },
             None => Alt::pattern(Dialect::spec_regex(spec)),
         }
@@ -876,8 +868,7 @@ impl Alt {
             Ok(i) => PLANNED[i].to_plan(),
             Err(_) => Plan::of(&source),
         };
-        let Plan { literals, starts, may_be_empty, guard, gate } = plan;
-        Alt { kind: AltKind::Pattern(Lazy::new(source)), literals, starts, may_be_empty, guard, gate }
+        Alt { kind: AltKind::Pattern(Lazy::new(source)), plan }
     }
 
     /// The leftmost match at or after `at` in `hay`, which starts at offset `base` of the
@@ -904,7 +895,7 @@ impl Alt {
                 (at..hay.len()).filter(|&s| hay.is_char_boundary(s)).find_map(|s| t.match_at(hay, s).map(|e| (s, e)))
             }
             (AltKind::Pattern(p), _) if *budget == 0 => p.find_at(hay, kind, at),
-            (AltKind::Pattern(p), _) if self.starts == Starts::AtLines => {
+            (AltKind::Pattern(p), _) if self.plan.starts == Starts::AtLines => {
                 let first = (at == 0 || hay.as_bytes().get(at - 1) == Some(&b'\n')).then_some(at);
                 let after_newlines = hay.get(at..)?.match_indices('\n').map(|(i, _)| at + i + 1);
                 first
@@ -913,7 +904,7 @@ impl Alt {
                     .filter(|&s| s <= hay.len())
                     .find_map(|s| p.search_from_start(hay, kind, s, budget))?
             }
-            (AltKind::Pattern(p), Some(lits)) if self.starts == Starts::AtLiterals => {
+            (AltKind::Pattern(p), Some(lits)) if self.plan.starts == Starts::AtLiterals => {
                 let mut cursors: Vec<usize> = lits.iter().map(|&l| scan.first_hit(l, base + at)).collect();
                 let mut tried = None;
                 loop {
@@ -937,7 +928,7 @@ impl Alt {
                     }
                 }
             }
-            (AltKind::Pattern(p), _) => match self.starts {
+            (AltKind::Pattern(p), _) => match self.plan.starts {
                 Starts::AtBytes(first) => {
                     let bytes = hay.as_bytes();
                     (at..bytes.len()).filter(|&s| first.contains(bytes[s])).find_map(|s| p.search_from_start(hay, kind, s, budget))?
@@ -1076,18 +1067,9 @@ impl Matcher {
     }
 
     fn from_alts(parts: Vec<Part>, alts: Vec<Alt>) -> Matcher {
-        let split = !alts.iter().any(|a| a.may_be_empty);
+        let split = !alts.iter().any(|a| a.plan.may_be_empty);
         let inner = Inner { parts, source: OnceLock::new(), alts, split, whole: OnceLock::new(), slot: OnceLock::new() };
         Matcher { inner: Arc::new(inner) }
-    }
-
-    /// Builds from already-validated regex sources, each one alternative.
-    pub fn from_sources(sources: &[String]) -> Result<Option<Matcher>, regex::Error> {
-        if sources.is_empty() {
-            return Ok(None);
-        }
-        let parts = sources.iter().map(|s| Part::Regex(s.clone())).collect();
-        Ok(Some(Matcher::from_alts(parts, sources.iter().map(|s| Alt::pattern(s.clone())).collect())))
     }
 
     /// The regex source of the whole alternation.
@@ -1204,7 +1186,9 @@ fn candidates<'a>(inner: &Inner, slot: &'a Slot, scan: &Scan, hay: &str) -> Vec<
     scan.alts
         .ones_in(slot.alts())
         .map(|global| global - base)
-        .filter(|&alt| inner.alts.get(alt).is_some_and(|a| a.guard.as_ref().is_none_or(|g| g.iter().any(|sym| hay.contains(sym.as_str())))))
+        .filter(|&alt| {
+            inner.alts.get(alt).is_some_and(|a| a.plan.guard.as_ref().is_none_or(|g| g.iter().any(|sym| hay.contains(sym.as_str()))))
+        })
         .map(|alt| Cand { alt, literals: slot.literals.get(alt).and_then(Option::as_deref), next: None, done: false, budget })
         .collect()
 }
@@ -1416,8 +1400,8 @@ impl Prefilter {
             let mut literals = Vec::with_capacity(m.inner.alts.len());
             let mut gates = Vec::with_capacity(m.inner.alts.len());
             for alt in &m.inner.alts {
-                gates.push(alt.gate.as_deref().map(&mut intern));
-                literals.push(alt.literals.as_deref().map(&mut intern));
+                gates.push(alt.plan.gate.as_deref().map(&mut intern));
+                literals.push(alt.plan.literals.as_deref().map(&mut intern));
             }
             if m.inner.slot.set(Slot { prefilter: id, alt_base: alt_count, literals }).is_err() {
                 continue;
@@ -2163,7 +2147,7 @@ mod tests {
 
     #[test]
     fn guards_are_symbols_every_match_holds() {
-        let guard = |p: &str| Alt::pattern(p.to_string()).guard;
+        let guard = |p: &str| Alt::pattern(p.to_string()).plan.guard;
         assert_eq!(guard(r"(?m)^\|?\s*[^|\n]{0,60}?\bcost\b[^|\n]{0,60}\|\s*\d+"), strings(&["|"]));
         assert_eq!(guard(r"\bowner\s*:"), strings(&[":"]));
         assert_eq!(guard(r"(?:\bact\s+(?:19|20)\d\d)"), strings(&["19", "20"]));
@@ -2176,7 +2160,7 @@ mod tests {
 
     #[test]
     fn gates_are_rarer_words_every_match_holds() {
-        let gate = |p: &str| Alt::pattern(p.to_string()).gate;
+        let gate = |p: &str| Alt::pattern(p.to_string()).plan.gate;
         assert_eq!(gate(r"\b(?:will|may)\b[^.\n]{0,60}?\bat\s+a\s+later\s+date"), strings(&["later"]));
         assert_eq!(gate(r"\b(?:will|may)\b[^.\n]{0,60}?\b(?:some\s+point|a\s+later\s+date)"), strings(&["later", "point"]));
         // Nothing rarer than the starting words, or nothing required besides them.
@@ -2251,7 +2235,7 @@ mod tests {
             ],
         )
         .unwrap();
-        let starts: Vec<Starts> = m.inner.alts.iter().map(|a| a.starts).collect();
+        let starts: Vec<Starts> = m.inner.alts.iter().map(|a| a.plan.starts).collect();
         // Only a pattern with neither known literals nor line starts is searched unanchored;
         // `(a+)+$` is anchored too, its budget keeping "aaaa…" linear.
         let expected = [
@@ -2274,7 +2258,7 @@ mod tests {
     #[test]
     fn patterns_starting_with_rare_bytes_are_tried_there() {
         let d = dialect();
-        let first = |p: &str| match Alt::pattern(d.pattern_source(p).unwrap()).starts {
+        let first = |p: &str| match Alt::pattern(d.pattern_source(p).unwrap()).plan.starts {
             Starts::AtBytes(set) => Some((0..=255u8).filter(|&b| set.contains(b)).collect::<Vec<u8>>()),
             _ => None,
         };
@@ -2502,7 +2486,7 @@ mod term_props {
             let text = pieces.concat();
             let d = Dialect::default();
             let m = Matcher::new(&d, patterns.iter().map(|p| Source::Pattern(d.pattern_source(p).unwrap())).collect()).unwrap();
-            prop_assert!(m.inner.alts.iter().all(|a| matches!(a.starts, Starts::AtBytes(_))));
+            prop_assert!(m.inner.alts.iter().all(|a| matches!(a.plan.starts, Starts::AtBytes(_))));
             let pre = Prefilter::new([&m]);
             let whole = compile(m.as_str()).unwrap();
             let scan = pre.scan(&text);
