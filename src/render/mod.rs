@@ -274,7 +274,12 @@ impl Stream {
                     (OutputFormat::Gitlab, _) => gitlab::group(&mut out, db, g),
                     (_, Held::Sarif(results)) => results.group(&mut out, db, g),
                     _ => {
-                        for d in *g {
+                        for (i, d) in g.iter().enumerate() {
+                            // A file's findings render to about the same length each:
+                            // sized from the first, the text is not copied as it grows.
+                            if i == 1 {
+                                out.reserve((out.len() * (g.len() - 1)).min(GROUP_RESERVE_CAP));
+                            }
                             match format {
                                 OutputFormat::Human => out.push_str(&human::render_diagnostic(db, d, options.color)),
                                 OutputFormat::Concise => concise::line(&mut out, db, d),
@@ -324,6 +329,10 @@ impl Stream {
         Ok(())
     }
 }
+
+/// The most a file's rendered findings are sized for ahead (a first finding on a long
+/// line is no guide to the rest).
+const GROUP_RESERVE_CAP: usize = 4 << 20;
 
 /// Replaces terminal control characters in proposal text so it cannot move the cursor,
 /// change colours or rewrite a line in someone's terminal.
