@@ -398,25 +398,42 @@ impl Forward {
         let input = Input::new(hay).range(at..).anchored(regex_automata::Anchored::Yes);
         let mut state = self.dfa.start_state_forward(&mut cache, &input).map_err(|_| Stop::Unsupported)?;
         let mut end = None;
-        for (i, &byte) in hay.as_bytes()[at..].iter().enumerate() {
-            if *budget == 0 {
-                return Err(Stop::Budget);
-            }
-            *budget -= 1;
+        let rest = &hay.as_bytes()[at..];
+        // The bytes this search may read: past them, it stops for the budget.
+        let allowed = rest.len().min(*budget);
+        for (i, &byte) in rest[..allowed].iter().enumerate() {
             if ascii_bytes_only && !byte.is_ascii() {
+                *budget -= i + 1;
                 return Err(Stop::NonAscii);
             }
-            state = self.dfa.next_state(&mut cache, state, byte).map_err(|_| Stop::Unsupported)?;
+            if !state.is_tagged() {
+                // The cached transition, without the check for one not yet computed.
+                let next = self.dfa.next_state_untagged(&cache, state, byte);
+                if !next.is_tagged() {
+                    state = next;
+                    continue;
+                }
+            }
+            state = self.dfa.next_state(&mut cache, state, byte).map_err(|_| {
+                *budget -= i + 1;
+                Stop::Unsupported
+            })?;
             if state.is_tagged() {
                 // A DFA reports a match one byte late: this state means one ended at `i`.
                 if state.is_match() {
                     end = Some(at + i);
                 } else if state.is_dead() {
+                    *budget -= i + 1;
                     return Ok(end);
                 } else if state.is_quit() {
+                    *budget -= i + 1;
                     return Err(Stop::Unsupported);
                 }
             }
+        }
+        *budget -= allowed;
+        if allowed < rest.len() {
+            return Err(Stop::Budget);
         }
         state = self.dfa.next_eoi_state(&mut cache, state).map_err(|_| Stop::Unsupported)?;
         Ok(if state.is_match() { Some(hay.len()) } else { end })
