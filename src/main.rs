@@ -8,7 +8,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     let cli = proplint::cli::Cli::parse();
     // `check` streams its findings here as files are linted.
-    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    // Smaller than a typical file's JSON, which then goes straight to the pipe instead of
+    // being copied through the buffer; small pieces are still gathered.
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 14, std::io::stdout().lock());
     let (status, output) = proplint::run_to(cli, &mut stdout);
     let mut stderr = std::io::stderr().lock();
     let _ = stderr.write_all(output.stderr.as_bytes());
