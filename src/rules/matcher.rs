@@ -401,42 +401,40 @@ impl Forward {
         let rest = &hay.as_bytes()[at..];
         // The bytes this search may read: past them, it stops for the budget.
         let allowed = rest.len().min(*budget);
-        for (i, &byte) in rest[..allowed].iter().enumerate() {
-            if ascii_bytes_only && !byte.is_ascii() {
-                *budget -= i + 1;
-                return Err(Stop::NonAscii);
-            }
-            if !state.is_tagged() {
-                // The cached transition, without the check for one not yet computed.
-                let next = self.dfa.next_state_untagged(&cache, state, byte);
-                if !next.is_tagged() {
-                    state = next;
-                    continue;
+        let (read, outcome) = 'search: {
+            for (i, &byte) in rest[..allowed].iter().enumerate() {
+                if ascii_bytes_only && !byte.is_ascii() {
+                    break 'search (i + 1, Err(Stop::NonAscii));
                 }
-            }
-            state = self.dfa.next_state(&mut cache, state, byte).map_err(|_| {
-                *budget -= i + 1;
-                Stop::Unsupported
-            })?;
-            if state.is_tagged() {
+                if !state.is_tagged() {
+                    // The cached transition, without the check for one not yet computed.
+                    let next = self.dfa.next_state_untagged(&cache, state, byte);
+                    if !next.is_tagged() {
+                        state = next;
+                        continue;
+                    }
+                }
+                state = match self.dfa.next_state(&mut cache, state, byte) {
+                    Ok(next) => next,
+                    Err(_) => break 'search (i + 1, Err(Stop::Unsupported)),
+                };
                 // A DFA reports a match one byte late: this state means one ended at `i`.
                 if state.is_match() {
                     end = Some(at + i);
                 } else if state.is_dead() {
-                    *budget -= i + 1;
-                    return Ok(end);
+                    break 'search (i + 1, Ok(end));
                 } else if state.is_quit() {
-                    *budget -= i + 1;
-                    return Err(Stop::Unsupported);
+                    break 'search (i + 1, Err(Stop::Unsupported));
                 }
             }
-        }
-        *budget -= allowed;
-        if allowed < rest.len() {
-            return Err(Stop::Budget);
-        }
-        state = self.dfa.next_eoi_state(&mut cache, state).map_err(|_| Stop::Unsupported)?;
-        Ok(if state.is_match() { Some(hay.len()) } else { end })
+            if allowed < rest.len() {
+                break 'search (allowed, Err(Stop::Budget));
+            }
+            let at_end = self.dfa.next_eoi_state(&mut cache, state).map_err(|_| Stop::Unsupported);
+            (allowed, at_end.map(|state| if state.is_match() { Some(hay.len()) } else { end }))
+        };
+        *budget -= read;
+        outcome
     }
 }
 
