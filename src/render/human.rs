@@ -88,11 +88,14 @@ struct Windowed<'a> {
 impl<'a> Windowed<'a> {
     fn new(db: &'a SourceDb, labels: &mut [CsLabel<FileId>]) -> Self {
         let mut view = Windowed { db, windows: Vec::new() };
+        // Per label, the long line each of its ends is on, looked up once for both passes.
+        let long_lines: Vec<[Option<usize>; 2]> =
+            labels.iter().map(|l| [l.range.start, l.range.end].map(|at| view.long_line_of(l.file_id, at))).collect();
         // Every label end on a long line widens that line's window.
         let mut ends: Vec<(FileId, usize, usize)> = Vec::new();
-        for label in labels.iter() {
-            for at in [label.range.start, label.range.end] {
-                if let Some(line) = view.long_line_of(label.file_id, at) {
+        for (label, lines) in labels.iter().zip(&long_lines) {
+            for (at, line) in [label.range.start, label.range.end].into_iter().zip(lines) {
+                if let Some(line) = *line {
                     ends.push((label.file_id, line, at));
                 }
             }
@@ -107,13 +110,13 @@ impl<'a> Windowed<'a> {
             let end = ceil_boundary(text, (last + CONTEXT).min(whole.end));
             view.windows.push((file, line, start..end));
         }
-        for label in labels.iter_mut() {
+        for (label, [start_line, end_line]) in labels.iter_mut().zip(long_lines) {
             let file = label.file_id;
-            let clamp = |at: usize| match view.long_line_of(file, at).and_then(|line| view.window(file, line)) {
+            let clamp = |at: usize, line: Option<usize>| match line.and_then(|line| view.window(file, line)) {
                 Some(w) => at.clamp(w.start, w.end),
                 None => at,
             };
-            let (start, end) = (clamp(label.range.start), clamp(label.range.end));
+            let (start, end) = (clamp(label.range.start, start_line), clamp(label.range.end, end_line));
             label.range = start..end.max(start);
         }
         view
