@@ -252,7 +252,11 @@ pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     let target = std::fs::canonicalize(path)?;
     let dir = target.parent().ok_or_else(|| std::io::Error::other("file has no parent folder"))?;
     let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let permissions = std::fs::metadata(&target)?.permissions();
+    let metadata = std::fs::metadata(&target)?;
+    if !metadata.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    let permissions = metadata.permissions();
     let mut attempt = 0;
     let (tmp, mut file) = loop {
         let tmp = dir.join(format!(".{name}.proplint-{}-{attempt}.tmp", std::process::id()));
@@ -276,6 +280,15 @@ pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_regular_file_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = write_atomically(dir.path(), "text").unwrap_err();
+        assert_eq!(err.to_string(), "not a regular file");
+        assert!(dir.path().is_dir());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
 
     #[test]
     fn a_taken_table_key_gets_a_number() {

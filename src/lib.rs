@@ -128,6 +128,14 @@ fn run_check(args: &CheckArgs, stdout: &mut dyn Write) -> (ExitStatus, Output) {
     let color = use_color(args.color);
     let mut db = SourceDb::default();
     let mut discovery = walk::discover(&args.paths, args.no_ignore, args.stdin_filename.as_deref());
+    // A pipe or device can be read once only, and not replaced: refused before it is read.
+    if args.fix {
+        let unfixable = discovery.inputs.iter().find(|i| !i.stdin && std::fs::metadata(&i.path).is_ok_and(|m| !m.is_file()));
+        if let Some(input) = unfixable {
+            out.stderr.push_str(&format!("proplint: --fix cannot change {}: not a regular file; --diff shows the fixes\n", input.display));
+            return (ExitStatus::Error, out);
+        }
+    }
     let mut notes = Vec::new();
     for (path, problem) in &discovery.problems {
         out.stderr.push_str(&format!("proplint: {path}: {problem}\n"));

@@ -108,7 +108,9 @@ pub fn discover(paths: &[PathBuf], no_ignore: bool, stdin_name: Option<&str>) ->
                 continue;
             }
         };
-        if meta.is_file() {
+        // Anything named that is not a folder is read as it is: a pipe from process
+        // substitution (`<(git show main:proposal.md)`) or a device, as well as a file.
+        if !meta.is_dir() {
             let format = format_of(root).unwrap_or(Format::Markdown);
             inputs.push(Input { display: display_path(root), path: root.clone(), format, explicit: true, stdin: false });
             continue;

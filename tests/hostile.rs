@@ -589,3 +589,76 @@ fn a_huge_single_sentence_with_thousands_of_cues_is_checked() {
     // "will consider" and "where possible" in every clause.
     assert_eq!(found, 10_000);
 }
+
+/// Makes a named pipe at `path` with the system's `mkfifo`.
+#[cfg(target_os = "linux")]
+fn make_fifo(path: &Path) {
+    let made = std::process::Command::new("mkfifo").arg(path).status().expect("mkfifo runs");
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
+/// Writes `bytes` into the pipe at `path` once a reader opens it, giving up after a minute:
+/// opened without blocking, so that a run that never reads the pipe fails the test rather
+/// than hanging it.
+#[cfg(target_os = "linux")]
+fn write_when_read(path: &Path, bytes: &[u8]) {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    const O_NONBLOCK: i32 = 0o4000;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        // Until a reader has it open, opening a pipe to write without blocking fails.
+        if let Ok(mut pipe) = std::fs::OpenOptions::new().write(true).custom_flags(O_NONBLOCK).open(path) {
+            pipe.write_all(bytes).unwrap();
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// A pipe named on the command line (process substitution, `<(git show ...)`) is read as a
+/// proposal; one met while walking a folder is passed over, like any file that is not a
+/// regular one.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_named_pipe_is_read_when_named_and_passed_over_when_walked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pipe = tmp.path().join("piped.md");
+    make_fifo(&pipe);
+    let writer = {
+        let pipe = pipe.clone();
+        std::thread::spawn(move || write_when_read(&pipe, b"# T\n\nTBC\n"))
+    };
+    let (code, doc) = check_in(tmp.path(), &["piped.md"]);
+    writer.join().unwrap();
+    assert_eq!(code, 1);
+    assert_eq!(spans(&doc, "piped.md"), one("TST-001", 5, 8, 3, 1));
+
+    // Walked, the pipe is not opened: nobody writes to it now, so reading it would hang.
+    write(tmp.path(), "ok.md", b"# T\n\nTBC\n");
+    let started = Instant::now();
+    let (_, doc) = check_in(tmp.path(), &["."]);
+    let paths: Vec<&str> = doc["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, vec!["ok.md"]);
+    assert!(started.elapsed() < Duration::from_secs(300));
+}
+
+/// `--fix` on a pipe is refused before anything reads it: a pipe cannot be read twice (the
+/// fix, then the check of what is left) nor replaced by a file.
+#[cfg(target_os = "linux")]
+#[test]
+fn fix_refuses_a_named_pipe_without_reading_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pipe = tmp.path().join("piped.md");
+    make_fifo(&pipe);
+    let out = common::proplint()
+        .current_dir(tmp.path())
+        .args(["check", "--no-config", "--fix", "piped.md"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--fix cannot change piped.md: not a regular file"));
+    use std::os::unix::fs::FileTypeExt;
+    assert!(std::fs::symlink_metadata(&pipe).unwrap().file_type().is_fifo());
+}
