@@ -590,11 +590,13 @@ fn a_huge_single_sentence_with_thousands_of_cues_is_checked() {
     assert_eq!(found, 10_000);
 }
 
-/// Makes a named pipe at `path` with the system's `mkfifo`.
+/// A named pipe `piped.md` in `dir`, made with the system's `mkfifo`.
 #[cfg(target_os = "linux")]
-fn make_fifo(path: &Path) {
-    let made = std::process::Command::new("mkfifo").arg(path).status().expect("mkfifo runs");
+fn make_fifo(dir: &Path) -> PathBuf {
+    let path = dir.join("piped.md");
+    let made = std::process::Command::new("mkfifo").arg(&path).status().expect("mkfifo runs");
     assert!(made.success(), "mkfifo {}", path.display());
+    path
 }
 
 /// Writes `bytes` into the pipe at `path` once a reader opens it, giving up after a minute:
@@ -623,8 +625,7 @@ fn write_when_read(path: &Path, bytes: &[u8]) {
 #[test]
 fn a_named_pipe_is_read_when_named_and_passed_over_when_walked() {
     let tmp = tempfile::tempdir().unwrap();
-    let pipe = tmp.path().join("piped.md");
-    make_fifo(&pipe);
+    let pipe = make_fifo(tmp.path());
     let writer = {
         let pipe = pipe.clone();
         std::thread::spawn(move || write_when_read(&pipe, b"# T\n\nTBC\n"))
@@ -634,13 +635,12 @@ fn a_named_pipe_is_read_when_named_and_passed_over_when_walked() {
     assert_eq!(code, 1);
     assert_eq!(spans(&doc, "piped.md"), one("TST-001", 5, 8, 3, 1));
 
-    // Walked, the pipe is not opened: nobody writes to it now, so reading it would hang.
+    // Walked, the pipe is not opened: nobody writes to it now, so reading it would hang
+    // the run until check_in's timeout kills it.
     write(tmp.path(), "ok.md", b"# T\n\nTBC\n");
-    let started = Instant::now();
     let (_, doc) = check_in(tmp.path(), &["."]);
     let paths: Vec<&str> = doc["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
     assert_eq!(paths, vec!["ok.md"]);
-    assert!(started.elapsed() < Duration::from_secs(300));
 }
 
 /// `--fix` on a pipe is refused before anything reads it: a pipe cannot be read twice (the
@@ -649,8 +649,7 @@ fn a_named_pipe_is_read_when_named_and_passed_over_when_walked() {
 #[test]
 fn fix_refuses_a_named_pipe_without_reading_it() {
     let tmp = tempfile::tempdir().unwrap();
-    let pipe = tmp.path().join("piped.md");
-    make_fifo(&pipe);
+    let pipe = make_fifo(tmp.path());
     let out = common::proplint()
         .current_dir(tmp.path())
         .args(["check", "--no-config", "--fix", "piped.md"])
