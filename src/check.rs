@@ -253,12 +253,12 @@ fn process(input: &Input, set: &RuleSet, options: &Options<'_>, within_file: boo
             Ok(b) => b,
             Err(ReadError::TooLarge(size)) => {
                 entry.status = FileStatus::Skipped;
-                return fail(
-                    entry,
-                    ToolCode::FileTooLarge,
-                    format!("file is {size} bytes, over the limit of {} bytes; skipped", options.max_size),
-                    Some("raise the limit with --max-file-size"),
-                );
+                let max = options.max_size;
+                let message = match size {
+                    Some(size) => format!("file is {size} bytes, over the limit of {max} bytes; skipped"),
+                    None => format!("file is over the limit of {max} bytes; skipped"),
+                };
+                return fail(entry, ToolCode::FileTooLarge, message, Some("raise the limit with --max-file-size"));
             }
             Err(ReadError::Io(e)) => return fail(entry, ToolCode::UnreadableFile, format!("cannot read file: {e}"), None),
         }
@@ -412,7 +412,9 @@ pub fn lint_source(source: &SourceFile, format: Format, set: &RuleSet, options: 
 }
 
 enum ReadError {
-    TooLarge(u64),
+    /// Over the limit: the file's size when it says one, `None` for a pipe or device (or
+    /// a file that grew while read), which is read only as far as the limit.
+    TooLarge(Option<u64>),
     Io(std::io::Error),
 }
 
@@ -420,12 +422,12 @@ fn read_limited(input: &Input, max: u64) -> Result<Vec<u8>, ReadError> {
     let file = std::fs::File::open(&input.path).map_err(ReadError::Io)?;
     let len = file.metadata().map_err(ReadError::Io)?.len();
     if len > max {
-        return Err(ReadError::TooLarge(len));
+        return Err(ReadError::TooLarge(Some(len)));
     }
     let mut bytes = Vec::with_capacity(len as usize);
     file.take(max + 1).read_to_end(&mut bytes).map_err(ReadError::Io)?;
     if bytes.len() as u64 > max {
-        return Err(ReadError::TooLarge(bytes.len() as u64));
+        return Err(ReadError::TooLarge(None));
     }
     Ok(bytes)
 }

@@ -661,3 +661,19 @@ fn fix_refuses_a_named_pipe_without_reading_it() {
     use std::os::unix::fs::FileTypeExt;
     assert!(std::fs::symlink_metadata(&pipe).unwrap().file_type().is_fifo());
 }
+
+/// A pipe over `--max-file-size` is read only as far as the limit, so its size is not
+/// known: the finding says it is over the limit without a figure.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_pipe_over_the_size_limit_is_skipped_without_a_size() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pipe = make_fifo(tmp.path());
+    let writer = std::thread::spawn(move || write_when_read(&pipe, &[b'x'; 2000]));
+    let (code, doc) = check_in(tmp.path(), &["--max-file-size", "1000", "piped.md"]);
+    writer.join().unwrap();
+    assert_eq!(code, 1);
+    assert_eq!(spans(&doc, "piped.md"), one("PL003", 0, 0, 1, 1));
+    let message = doc["diagnostics"][0]["message"].as_str().unwrap();
+    assert_eq!(message, "file is over the limit of 1000 bytes; skipped");
+}
