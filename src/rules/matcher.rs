@@ -18,6 +18,7 @@ use regex_syntax::ast::{self, Ast};
 use regex_syntax::hir::{Hir, HirKind, Look};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasherDefault;
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -1351,6 +1352,28 @@ impl Default for Prefilter {
     }
 }
 
+/// FNV-1a, for the prefilter's few thousand short literals, interned at every start-up:
+/// the keys come from the rule packs, so SipHash's guard against chosen keys buys nothing
+/// there, and it cost more than the interning itself.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+        const PRIME: u64 = 0x0100_0000_01b3;
+        let mut hash = if self.0 == 0 { OFFSET } else { self.0 };
+        for &b in bytes {
+            hash = (hash ^ u64::from(b)).wrapping_mul(PRIME);
+        }
+        self.0 = hash;
+    }
+}
+
 /// What a block holds of a prefilter's literals.
 #[derive(Debug, Clone)]
 pub struct Scan {
@@ -1384,7 +1407,7 @@ impl Prefilter {
     /// searched as one regex).
     pub fn new<'a>(matchers: impl IntoIterator<Item = &'a Matcher>) -> Prefilter {
         let id = PREFILTER_IDS.fetch_add(1, Ordering::Relaxed);
-        let mut ids: HashMap<String, u32> = HashMap::new();
+        let mut ids: HashMap<String, u32, BuildHasherDefault<Fnv>> = HashMap::default();
         let mut patterns: Vec<String> = Vec::new();
         let mut alts_of: Vec<Vec<u32>> = Vec::new();
         let mut alt_count = 0u32;
@@ -1400,12 +1423,18 @@ impl Prefilter {
                 let mut lit_ids: Vec<u32> = lits
                     .iter()
                     .map(|lit| {
-                        let key = lit.to_ascii_lowercase();
-                        *ids.entry(key.clone()).or_insert_with(|| {
-                            patterns.push(key);
-                            alts_of.push(Vec::new());
-                            (patterns.len() - 1) as u32
-                        })
+                        let key = match lit.bytes().any(|b| b.is_ascii_uppercase()) {
+                            true => Cow::Owned(lit.to_ascii_lowercase()),
+                            false => Cow::Borrowed(lit.as_str()),
+                        };
+                        if let Some(&id) = ids.get(key.as_ref()) {
+                            return id;
+                        }
+                        let id = patterns.len() as u32;
+                        ids.insert(key.clone().into_owned(), id);
+                        patterns.push(key.into_owned());
+                        alts_of.push(Vec::new());
+                        id
                     })
                     .collect();
                 lit_ids.sort_unstable();
