@@ -1355,8 +1355,13 @@ impl Default for Prefilter {
 /// FNV-1a, for the prefilter's few thousand short literals, interned at every start-up:
 /// the keys come from the rule packs, so SipHash's guard against chosen keys buys nothing
 /// there, and it cost more than the interning itself.
-#[derive(Default)]
 struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
 
 impl std::hash::Hasher for Fnv {
     fn finish(&self) -> u64 {
@@ -1364,13 +1369,9 @@ impl std::hash::Hasher for Fnv {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-        const PRIME: u64 = 0x0100_0000_01b3;
-        let mut hash = if self.0 == 0 { OFFSET } else { self.0 };
         for &b in bytes {
-            hash = (hash ^ u64::from(b)).wrapping_mul(PRIME);
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
-        self.0 = hash;
     }
 }
 
