@@ -1424,16 +1424,19 @@ impl Prefilter {
                 let mut lit_ids: Vec<u32> = lits
                     .iter()
                     .map(|lit| {
-                        let key = match lit.bytes().any(|b| b.is_ascii_uppercase()) {
-                            true => Cow::Owned(lit.to_ascii_lowercase()),
-                            false => Cow::Borrowed(lit.as_str()),
+                        // Most literals are already lower case: looked up without a copy.
+                        let key = if lit.bytes().any(|b| b.is_ascii_uppercase()) {
+                            Cow::Owned(lit.to_ascii_lowercase())
+                        } else {
+                            Cow::Borrowed(lit.as_str())
                         };
                         if let Some(&id) = ids.get(key.as_ref()) {
                             return id;
                         }
                         let id = patterns.len() as u32;
-                        ids.insert(key.clone().into_owned(), id);
-                        patterns.push(key.into_owned());
+                        let key = key.into_owned();
+                        ids.insert(key.clone(), id);
+                        patterns.push(key);
                         alts_of.push(Vec::new());
                         id
                     })
