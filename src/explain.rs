@@ -332,6 +332,7 @@ fn rule_doc(set: &RuleSet, db: &SourceDb, packs: &mut PackCache, r: &Rule, level
     let _ = writeln!(s, "{} What it checks\n", h(1));
     s.push_str(&what_it_checks(set, r, &raw));
     s.push_str(&applies_when(set, r, &raw));
+    s.push_str(&covered_by(set, r));
     s.push_str(&stage_profile(r));
 
     let _ = writeln!(s, "{} Why\n", h(1));
@@ -503,6 +504,14 @@ fn applies_when(set: &RuleSet, r: &Rule, raw: &toml::Table) -> String {
          (the trigger lexicons are in language.toml).\n\n",
         conds.join(", and ")
     )
+}
+
+fn covered_by(set: &RuleSet, r: &Rule) -> String {
+    let Some(c) = &r.covered_by else {
+        return String::new();
+    };
+    let ids: Vec<String> = c.rules.iter().map(|&i| format!("`{}`", set.rules[i].id)).collect();
+    format!("When {} is met, a finding of this rule is a note, not a failure: {}.\n\n", ids.join(" or "), c.note)
 }
 
 fn stage_profile(r: &Rule) -> String {

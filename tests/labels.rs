@@ -81,3 +81,15 @@ fn validation_set_does_not_regress() {
         disagreements.join("\n")
     );
 }
+
+/// Proposals written without sight of the rules, then used to mend false alarms
+/// (fixtures/field-test/README.md): a floor at this round's figures.
+#[test]
+fn field_test_set_does_not_regress() {
+    let (precision, recall, disagreements) = score("fixtures/field-test");
+    assert!(
+        precision >= 0.4 && recall >= 0.85,
+        "field-test precision {precision:.3}, recall {recall:.3} fell below the floor:\n{}",
+        disagreements.join("\n")
+    );
+}

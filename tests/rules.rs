@@ -74,3 +74,22 @@ fn a_bad_pack_is_reported_with_its_span() {
     assert!(err.contains("needs at least one `fail` and one `pass` example"), "{err}");
     assert!(err.contains("bad.toml:8:12"), "severity span points into the pack: {err}");
 }
+
+#[test]
+fn covered_by_must_name_another_rule_that_exists() {
+    let dir = tempfile::tempdir().unwrap();
+    let rule = |id: &str, covered_by: &str| {
+        format!(
+            "[[rule]]\nid = \"{id}\"\nname = \"rule-{}\"\nseverity = \"error\"\ncheck = \"require-evidence\"\nmessage = \"m\"\nwhy = \"w\"\nhelp = \"h\"\nterms = [\"asset register\"]\n\n[rule.covered-by]\nrules = [\"{covered_by}\"]\nnote = \"n\"\n\n[[rule.example]]\nexpect = \"fail\"\ntext = \"# A\\n\\n## Data\\n\\nNothing here.\\n\"\n\n[[rule.example]]\nexpect = \"pass\"\ntext = \"# A\\n\\n## Data\\n\\nThe asset register entry was approved on 3 May 2026.\\n\"\n\n",
+            id.to_lowercase()
+        )
+    };
+    let pack =
+        format!("[pack]\nprinciple = \"ethical\"\nprefix = \"LOC\"\n\n{}{}", rule("LOC-001", "NOPE-999"), rule("LOC-002", "LOC-002"));
+    std::fs::write(dir.path().join("local.toml"), pack).unwrap();
+    let out = common::proplint().args(["check", "--rules"]).arg(dir.path()).arg("fixtures/edge/crlf.md").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("`covered-by` names unknown rule `NOPE-999`"), "{err}");
+    assert!(err.contains("rule `LOC-002` cannot be covered by itself"), "{err}");
+}

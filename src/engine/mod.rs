@@ -126,7 +126,8 @@ pub fn check(proposal: &Proposal, file: FileId, set: &RuleSet, options: &Options
         section_keywords: Default::default(),
     };
     ctx.triggers = in_order(&set.vocab.triggers, parallel, |t| ctx.trigger_hit(&t.fields, t.matcher.as_ref()));
-    let results = in_order(&options.selected, parallel, |&i| (i, ctx.run_rule(i, options)));
+    let mut results = in_order(&options.selected, parallel, |&i| (i, ctx.run_rule(i, options)));
+    covered_by_others(set, &mut results);
     let mut out = Checked::default();
     for (i, result) in results {
         match result {
@@ -139,6 +140,31 @@ pub fn check(proposal: &Proposal, file: FileId, set: &RuleSet, options: &Options
         }
     }
     out
+}
+
+/// A rule whose `covered-by` rule is met (applied, nothing but notes) reports its findings
+/// as notes: the covering evidence answers it ("the DPIA records the lawful basis").
+fn covered_by_others(set: &RuleSet, results: &mut [(usize, Option<Vec<Diagnostic>>)]) {
+    let met = |j: usize| results.iter().any(|(i, r)| *i == j && r.as_ref().is_some_and(|found| found.iter().all(|d| d.advisory)));
+    let covered: Vec<(usize, String)> = results
+        .iter()
+        .filter(|(_, r)| r.as_ref().is_some_and(|found| found.iter().any(|d| !d.advisory)))
+        .filter_map(|&(i, _)| {
+            let by = set.rules[i].covered_by.as_ref()?;
+            by.rules.iter().any(|&j| met(j)).then(|| (i, by.note.clone()))
+        })
+        .collect();
+    for (i, note) in covered {
+        let Some((_, Some(found))) = results.iter_mut().find(|(r, _)| *r == i) else {
+            continue;
+        };
+        for d in found.iter_mut().filter(|d| !d.advisory) {
+            d.severity = Severity::Info;
+            d.advisory = true;
+            d.fix = None;
+            d.message = format!("{}; {note}", d.message);
+        }
+    }
 }
 
 /// `f` of every item, in order, worked out on all cores when `parallel`.
@@ -221,7 +247,10 @@ impl<'a> Ctx<'a> {
                 // "In: ...", then "Out: ..." on the next line of one paragraph: the label
                 // starts the match's own line.
                 let line_start = line_starts.of(m.start());
-                if !cues.out_of_scope_label(&block.text[line_start..]) && !self.analysis.is_negated(&block.text, bi, m.range()) {
+                if !cues.out_of_scope_label(&block.text[line_start..])
+                    && !self.analysis.is_negated(&block.text, bi, m.range())
+                    && !self.analysis.is_excluded(&block.text, bi, m.range())
+                {
                     return Some(block.source_span(m.range()));
                 }
             }

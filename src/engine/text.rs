@@ -23,6 +23,7 @@ pub struct Sentence {
     pub hedges: Vec<Range<usize>>,
     pub deferrals: Vec<Range<usize>>,
     pub not_needed: Vec<Range<usize>>,
+    pub exclusions: Vec<Range<usize>>,
     pub has_reason: bool,
     pub strong: bool,
     pub referenced: bool,
@@ -130,6 +131,27 @@ impl<'a> Analysis<'a> {
         Grade { level, negated: false, hedged: false, justified_not_needed: false }
     }
 
+    /// True when the sentence holding `m` says that what `m` names is left out ("AI features
+    /// are excluded from scope"), or the next sentence does while speaking of it ("Both
+    /// suppliers showed AI features. These are out of scope for alpha.").
+    pub fn is_excluded(&self, text: &str, block: usize, m: Range<usize>) -> bool {
+        let Some((idx, s)) = self.sentence_of(block, m.start) else {
+            return false;
+        };
+        if s.exclusions.iter().any(|c| !contrast(&text[gap(c, &m)])) {
+            return true;
+        }
+        let Some(next) = self.block_text(block).sentences.get(idx + 1) else {
+            return false;
+        };
+        let opening = text[next.range.clone()].trim_start();
+        let refers_back = self.vocab.cues.refers_back.iter().any(|cue| {
+            opening.get(..cue.len()).is_some_and(|o| o.eq_ignore_ascii_case(cue))
+                && opening[cue.len()..].chars().next().is_none_or(|c| !c.is_alphanumeric())
+        });
+        refers_back && next.exclusions.iter().any(|c| !contrast(&text[next.range.start..c.start]))
+    }
+
     /// True when the match is negated (for triggers and forbid rules, where hedges do not matter).
     pub fn is_negated(&self, text: &str, block: usize, m: Range<usize>) -> bool {
         let g = self.grade(text, block, m);
@@ -191,6 +213,11 @@ fn clause_break(between: &str) -> bool {
     between.contains([',', ';', ':', '(', ')']) || between.contains(" but ") || between.contains(" however ")
 }
 
+/// "but", "however", "whereas", "while" or a semicolon: what comes after speaks of something else.
+fn contrast(between: &str) -> bool {
+    between.contains(';') || [" but ", " however", " whereas ", " while "].iter().any(|w| between.contains(w))
+}
+
 fn analyse(text: &str, kind: BlockKind, vocab: &Vocab, scan: Option<&Scan>) -> BlockText {
     let ranges = split_sentences(text, kind);
     let cues = &vocab.cues;
@@ -201,6 +228,7 @@ fn analyse(text: &str, kind: BlockKind, vocab: &Vocab, scan: Option<&Scan>) -> B
     let hedges = collect(&cues.hedge);
     let deferrals = collect(&cues.deferral);
     let not_needed = collect(&cues.not_needed);
+    let exclusions = cues.excluded.as_ref().map(collect).unwrap_or_default();
     let reasons = collect(&cues.reasons);
     let mut strong: Vec<Range<usize>> = [&q.status, &q.owner, &q.date].iter().flat_map(|re| collect(re)).collect();
     strong.sort_by_key(|m| (m.start, m.end));
@@ -218,6 +246,7 @@ fn analyse(text: &str, kind: BlockKind, vocab: &Vocab, scan: Option<&Scan>) -> B
             hedges: within(&hedges, &r),
             deferrals: within(&deferrals, &r),
             not_needed: within(&not_needed, &r),
+            exclusions: within(&exclusions, &r),
             has_reason: !within(&reasons, &r).is_empty(),
             strong: !within(&strong, &r).is_empty(),
             referenced: !within(&refs, &r).is_empty(),

@@ -4,7 +4,7 @@
 use super::language::{cue_matcher, toml_to_value, Cues, FieldPredicate, FieldTest, Qualifiers, Trigger, Vocab};
 use super::matcher::{compile, Dialect, Matcher, Prefilter, Source};
 use super::schema::{RawFieldPredicate, RawLanguage, RawPackFile, RawRule, RawWhen};
-use super::{Check, Example, FieldSpec, PackInfo, Rule, RuleSet, StageOverride, When, ENABLERS, PRINCIPLES, STAGES};
+use super::{Check, CoveredBy, Example, FieldSpec, PackInfo, Rule, RuleSet, StageOverride, When, ENABLERS, PRINCIPLES, STAGES};
 use crate::diag::{Diagnostic, Severity, ToolCode};
 use crate::model::Format;
 use crate::parse::Aliases;
@@ -137,16 +137,42 @@ pub(super) fn compile_all(files: Vec<(String, String)>, db: &mut SourceDb) -> Re
                 ctx.error(one.name.1, format!("duplicate rule name `{}`", one.name.0));
             }
             ctx.diags.extend(one.diags);
-            rules.extend(one.rule);
+            rules.extend(one.rule.map(|r| (file, r)));
         }
     }
     if !diags.is_empty() {
         return Err(diags);
     }
-    rules.sort_by(|a, b| a.id.cmp(&b.id));
+    rules.sort_by(|a, b| a.1.id.cmp(&b.1.id));
+    let rules = resolve_covered_by(rules, &mut diags);
+    if !diags.is_empty() {
+        return Err(diags);
+    }
     let (prefilter, ()) = rayon::join(|| Prefilter::new(all_matchers(&vocab, &rules)), || catalog.prepare());
     vocab.prefilter = prefilter;
     Ok(RuleSet { rules, packs: infos, vocab, catalog })
+}
+
+/// Turns every rule's `covered-by` ids into indices of the sorted rules; an unknown id,
+/// or the rule itself, is an error at the id.
+fn resolve_covered_by(rules: Vec<(FileId, Rule)>, diags: &mut Vec<Diagnostic>) -> Vec<Rule> {
+    let index: BTreeMap<String, usize> = rules.iter().enumerate().map(|(i, (_, r))| (r.id.clone(), i)).collect();
+    rules
+        .into_iter()
+        .map(|(file, mut rule)| {
+            if let Some(covered) = &mut rule.covered_by {
+                let mut ctx = Ctx { file, diags: &mut *diags, user: false, trusted: false };
+                for (id, span) in &covered.ids {
+                    match index.get(id) {
+                        Some(&i) if *id != rule.id => covered.rules.push(i),
+                        Some(_) => ctx.error(*span, format!("rule `{id}` cannot be covered by itself")),
+                        None => ctx.error(*span, format!("`covered-by` names unknown rule `{id}`")),
+                    }
+                }
+            }
+            rule
+        })
+        .collect()
 }
 
 /// One pack, compiled on its own: what the checks across packs need, in order.
@@ -221,6 +247,7 @@ fn all_matchers<'a>(vocab: &'a Vocab, rules: &'a [Rule]) -> Vec<&'a Matcher> {
     let q = &vocab.qualifiers;
     let mut out = vec![&c.negation, &c.hedge, &c.deferral, &c.not_needed, &c.reasons, &c.placeholders];
     out.extend(&c.negation_after);
+    out.extend(&c.excluded);
     out.extend([&q.status, &q.plan, &q.owner, &q.reference, &q.date]);
     out.extend(vocab.triggers.iter().filter_map(|t| t.matcher.as_ref()));
     for r in rules {
@@ -268,6 +295,7 @@ fn compile_language(raw: RawLanguage, ctx: &mut Ctx<'_>) -> Option<Vocab> {
     let not_needed = cue(&raw.cues.not_needed, ctx);
     let reasons = cue(&raw.cues.reasons, ctx);
     let placeholders = cue(&raw.cues.placeholders, ctx);
+    let excluded = if raw.cues.excluded.is_empty() { None } else { cue(&raw.cues.excluded, ctx) };
     let q = &raw.qualifiers;
     let qual = |s: &Spanned<String>, ctx: &mut Ctx<'_>| -> Option<Matcher> {
         if !ctx.trusted {
@@ -301,7 +329,9 @@ fn compile_language(raw: RawLanguage, ctx: &mut Ctx<'_>) -> Option<Vocab> {
             not_needed: not_needed?,
             reasons: reasons?,
             placeholders: placeholders?,
-            out_of_scope: raw.cues.out_of_scope.iter().map(|c| c.trim().to_lowercase()).filter(|c| !c.is_empty()).collect(),
+            out_of_scope: lower_case_list(&raw.cues.out_of_scope),
+            excluded,
+            refers_back: lower_case_list(&raw.cues.refers_back),
         },
         qualifiers: Qualifiers { status: status?, plan: plan?, owner: owner?, reference: reference?, date: date? },
         dialect,
@@ -309,6 +339,11 @@ fn compile_language(raw: RawLanguage, ctx: &mut Ctx<'_>) -> Option<Vocab> {
         triggers,
         prefilter: Prefilter::default(),
     })
+}
+
+/// A cue list as lower-case phrases, empty ones dropped.
+fn lower_case_list(list: &[String]) -> Vec<String> {
+    list.iter().map(|c| c.trim().to_lowercase()).filter(|c| !c.is_empty()).collect()
 }
 
 fn field_predicate(f: &RawFieldPredicate, span: std::ops::Range<usize>, ctx: &mut Ctx<'_>) -> Option<FieldPredicate> {
@@ -592,6 +627,11 @@ fn compile_rule(
         check: check?,
         when,
         stages,
+        covered_by: r.covered_by.map(|c| CoveredBy {
+            ids: c.rules.into_iter().map(|id| (id.get_ref().clone(), Span::from(id.span()))).collect(),
+            rules: Vec::new(),
+            note: c.note,
+        }),
         examples,
         pack: pack.to_string(),
         span,

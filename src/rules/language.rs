@@ -17,6 +17,12 @@ pub struct Cues {
     /// Labels and headings that introduce what a proposal leaves out ("Out of scope:"),
     /// lower case and never empty: a mention there does not make a rule apply.
     pub out_of_scope: Vec<String>,
+    /// Anywhere in a sentence: what it names is left out of the proposal ("AI features are
+    /// excluded from scope").
+    pub excluded: Option<Matcher>,
+    /// Openings of a sentence that speaks of the one before ("These are out of scope"),
+    /// lower case and never empty.
+    pub refers_back: Vec<String>,
 }
 
 impl Cues {

@@ -128,6 +128,18 @@ impl When {
     }
 }
 
+/// Other rules whose evidence answers this one too: when one of them is met, this rule's
+/// findings become an advisory note that says so.
+#[derive(Debug, Clone)]
+pub struct CoveredBy {
+    /// The covering rules' ids as written, and where.
+    pub ids: Vec<(String, Span)>,
+    /// Their indices into `RuleSet::rules`, filled in once every pack is loaded.
+    pub rules: Vec<usize>,
+    /// Why the evidence counts, added to the note.
+    pub note: String,
+}
+
 /// A stage's override: `None` severity means the rule is off at that stage.
 #[derive(Debug, Clone, Copy)]
 pub struct StageOverride {
@@ -158,6 +170,7 @@ pub struct Rule {
     pub check: Check,
     pub when: When,
     pub stages: BTreeMap<String, StageOverride>,
+    pub covered_by: Option<CoveredBy>,
     pub examples: Vec<Example>,
     /// The pack file (repository-relative for built-in packs) and the rule's span in it.
     pub pack: String,

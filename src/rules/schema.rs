@@ -58,6 +58,7 @@ pub(crate) struct RawRule {
     pub trigger: Option<Spanned<String>>,
     pub polarity: Option<Spanned<String>>,
     pub when: Option<Spanned<RawWhen>>,
+    pub covered_by: Option<RawCoveredBy>,
     #[serde(default)]
     pub stage: BTreeMap<String, Spanned<RawStage>>,
     #[serde(default)]
@@ -74,6 +75,14 @@ pub(crate) struct RawFieldSpec {
     pub required: Option<bool>,
     /// require-evidence: keys the record must hold (`baseline`, `target`).
     pub with: Option<Vec<String>>,
+}
+
+/// Rules whose evidence also answers this one (a signed-off DPIA records the lawful basis).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawCoveredBy {
+    pub rules: Vec<Spanned<String>>,
+    pub note: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -141,6 +150,10 @@ pub(crate) struct RawCues {
     pub placeholders: Vec<String>,
     #[serde(default)]
     pub out_of_scope: Vec<String>,
+    #[serde(default)]
+    pub excluded: Vec<String>,
+    #[serde(default)]
+    pub refers_back: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]

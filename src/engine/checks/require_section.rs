@@ -16,15 +16,17 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, sections: &[St
     }
     let title = ctx.set.catalog.title(&sections[0]);
     // Real proposals put topics under headings of their own ("Running the service" for
-    // security): a section that is substantially about the topic counts, with a note.
-    if let Some(i) = covered_elsewhere(ctx, &sections[0], min_words) {
+    // security): a section that is substantially about one of the rule's topics counts,
+    // with a note.
+    if let Some((i, id)) = sections.iter().find_map(|id| covered_elsewhere(ctx, id, min_words).map(|i| (i, id))) {
         let heading = &proposal.sections[i].heading;
+        let topic = ctx.set.catalog.title(id);
         let mut d = ctx.diagnostic(
             rule,
             Severity::Info,
-            format!("the {} topic is covered under '{heading}'; a '{title}' heading helps reviewers find it", title.to_lowercase()),
+            format!("the {} topic is covered under '{heading}'; a '{topic}' heading helps reviewers find it", topic.to_lowercase()),
             proposal.sections[i].heading_span,
-            format!("reads as the '{title}' section"),
+            format!("reads as the '{topic}' section"),
         );
         d.advisory = true;
         return vec![d];
