@@ -302,11 +302,14 @@ impl Proposal {
     }
 
     pub fn stage(&self) -> Option<String> {
-        let stage = self
+        let declared = self
             .field("proposal.stage")
             .and_then(|f| f.value.as_text())
-            .or_else(|| self.field("proposal.business_case_stage").and_then(|f| f.value.as_text()))?;
-        normalise_stage(&stage)
+            .or_else(|| self.field("proposal.business_case_stage").and_then(|f| f.value.as_text()));
+        match declared {
+            Some(stage) => normalise_stage(&stage),
+            None => self.title.as_ref().and_then(|t| stage_from_title(&t.text)),
+        }
     }
 
     pub fn nation(&self) -> Option<String> {
@@ -341,12 +344,14 @@ impl Proposal {
         let mut out = Vec::new();
         for (label, key) in FACTS {
             let value = if key == "proposal.stage" {
-                self.field(key).or_else(|| self.field("proposal.business_case_stage")).and_then(|f| f.value.as_text()).map(|raw| match self
-                    .stage()
-                {
-                    Some(read) if !raw.trim().eq_ignore_ascii_case(&read) => format!("{raw} (read as {read})"),
-                    _ => raw,
-                })
+                self.field(key)
+                    .or_else(|| self.field("proposal.business_case_stage"))
+                    .and_then(|f| f.value.as_text())
+                    .map(|raw| match self.stage() {
+                        Some(read) if !raw.trim().eq_ignore_ascii_case(&read) => format!("{raw} (read as {read})"),
+                        _ => raw,
+                    })
+                    .or_else(|| self.stage().map(|read| format!("{read} (read from the title)")))
             } else {
                 self.person_or_text(key)
             };
@@ -390,6 +395,33 @@ fn readable(value: &str) -> String {
 
 /// Maps free-text stages onto the closed set; the phase being requested wins
 /// ("Discovery complete, seeking approval for alpha" is `alpha`).
+/// The stage a title names as the kind of document it is ("Coroner case files: discovery
+/// report", "Outline business case: ..."); a stage word alone ("Live chat") says nothing.
+fn stage_from_title(title: &str) -> Option<String> {
+    const KINDS: [&str; 14] = [
+        "discovery report",
+        "discovery write-up",
+        "discovery findings",
+        "discovery summary",
+        "alpha assessment",
+        "alpha report",
+        "beta assessment",
+        "live assessment",
+        "strategic outline case",
+        "strategic outline business case",
+        "outline business case",
+        "full business case",
+        "(alpha)",
+        "(beta)",
+    ];
+    let lower = title.to_lowercase();
+    KINDS
+        .iter()
+        .filter_map(|kind| lower.find(kind).map(|at| (at, *kind)))
+        .min_by_key(|&(at, _)| at)
+        .and_then(|(_, kind)| normalise_stage(kind))
+}
+
 pub fn normalise_stage(raw: &str) -> Option<String> {
     let lower = raw.to_ascii_lowercase();
     const STAGES: [(&str, &str); 14] = [
@@ -476,6 +508,16 @@ mod tests {
         for at in [16, 7, 7, 0, 15, 3, 12] {
             assert_eq!(mixed.of(at), expected(at), "at {at}");
         }
+    }
+
+    #[test]
+    fn a_title_gives_the_stage_only_as_the_kind_of_document() {
+        assert_eq!(stage_from_title("Coroner case files: discovery report").as_deref(), Some("discovery"));
+        assert_eq!(stage_from_title("Outline Business Case: shared referral platform").as_deref(), Some("alpha"));
+        assert_eq!(stage_from_title("Strategic Outline Business Case for libraries").as_deref(), Some("discovery"));
+        assert_eq!(stage_from_title("Beta assessment and full business case: missed bins").as_deref(), Some("beta"));
+        assert_eq!(stage_from_title("Live chat for council tax"), None);
+        assert_eq!(stage_from_title("Alpha Road depot CCTV"), None);
     }
 
     #[test]
