@@ -1283,6 +1283,14 @@ static PLANNED: &[Planned] = &[
         gate: Some(&["already"]),
     },
     Planned {
+        source: "(?:\\b(?:test(?:ed|ing)?|audit(?:ed|ing)?|check(?:ed|ing)?|assess(?:ed|ing)?)\\b[^.\\n]{0,80}?\\bagainst\\s+(?:the\\s+)?(?:WCAG|Web Content Accessibility Guidelines)\\s*2\\.2)",
+        literals: Some(&["assess", "assessed", "assessing", "audit", "audited", "auditing", "check", "checked", "checking", "test", "tested", "testing"]),
+        starts: Starts::AtLiterals,
+        may_be_empty: false,
+        guard: Some(&["2.2"]),
+        gate: Some(&["against"]),
+    },
+    Planned {
         source: "(?:\\b(?:test\\w*|usability|research|sessions?|trial\\w*)\\b[^.\\n]{0,40}?\\bwith\\s+(?:\\d+\\s+|a\\s+range\\s+of\\s+|several\\s+|some\\s+)?(?:disabled|blind|deaf|partially sighted|visually impaired|neurodivergent|dyslexic)\\b)",
         literals: Some(&["research", "session", "sessions", "test", "trial", "usability"]),
         starts: Starts::AtLiterals,
