@@ -91,6 +91,14 @@ static PLANNED: &[Planned] = &[
         gate: None,
     },
     Planned {
+        source: "(?:(?-i:\\b(?:Committee|Sub-Committee|Cabinet|Council|Executive)\\b)\\s+(?:is|are)\\s+(?:asked|recommended|requested|invited)\\s+to\\b)",
+        literals: Some(&["Cabinet", "Committee", "Council", "Executive", "Sub-Committee"]),
+        starts: Starts::AtLiterals,
+        may_be_empty: false,
+        guard: None,
+        gate: None,
+    },
+    Planned {
         source: "(?:(?-i:\\b[A-Z][A-Z0-9]{1,11}[-/]\\d[A-Za-z0-9./-]*\\b)|https?://\\S+|\\b(?:appendix|annex|annexe|schedule)\\s+[A-Z0-9]{1,3}\\b|\\bsee (?:section|paragraph|para)\\s+\\d|\\b(?:ref(?:erence)?|minute|decision)(?: no\\.?| number)?[.:]?\\s*#?\\d[\\w./-]*|\\bversion\\s+\\d|\\bv\\d+(?:\\.\\d+)*\\b|\\b[a-z0-9-]+\\.(?:gov\\.uk|org\\.uk|co\\.uk|com|org|wales|scot)\\b)",
         literals: Some(&["-", ".co.uk", ".com", ".gov.uk", ".org", ".org.uk", ".scot", ".wales", "/", "annex", "annexe", "appendix", "decision", "http://", "https://", "minute", "ref", "reference", "schedule", "see para", "see paragraph", "see section", "v", "version"]),
         starts: Starts::Anywhere,
@@ -1625,6 +1633,14 @@ static PLANNED: &[Planned] = &[
         may_be_empty: false,
         guard: None,
         gate: Some(&["credentials", "password", "passwords"]),
+    },
+    Planned {
+        source: "(?:\\bdelegat(?:e|es|ed|ing|ion)\\b[^.\\n]{0,60}\\bto\\s+(?:the\\s+)?(?:(?:assistant |deputy |corporate |strategic |executive )?director|head of [\\w-]+|chief (?:executive|officer)|cabinet member|portfolio holder|lead member|executive member)\\b)",
+        literals: Some(&["delegate", "delegated", "delegates", "delegating", "delegation"]),
+        starts: Starts::AtLiterals,
+        may_be_empty: false,
+        guard: None,
+        gate: None,
     },
     Planned {
         source: "(?:\\bdetails\\s+of\\s+(?:the\\s+)?(?:applicants?|residents?|tenants?|customers?|claimants?|service\\s+users?|staff|pupils?|parents?|carers?|patients?|people|individuals|victims?|witnesses|suspects?)\\b)",
