@@ -145,19 +145,18 @@ pub fn check(proposal: &Proposal, file: FileId, set: &RuleSet, options: &Options
 /// A rule whose `covered-by` rule is met (applied, nothing but notes) reports its findings
 /// as notes: the covering evidence answers it ("the DPIA records the lawful basis").
 fn covered_by_others(set: &RuleSet, results: &mut [(usize, Option<Vec<Diagnostic>>)]) {
-    let met = |j: usize| results.iter().any(|(i, r)| *i == j && r.as_ref().is_some_and(|found| found.iter().all(|d| d.advisory)));
-    let covered: Vec<(usize, String)> = results
-        .iter()
-        .filter(|(_, r)| r.as_ref().is_some_and(|found| found.iter().any(|d| !d.advisory)))
-        .filter_map(|&(i, _)| {
-            let by = set.rules[i].covered_by.as_ref()?;
-            by.rules.iter().any(|&j| met(j)).then(|| (i, by.note.clone()))
-        })
-        .collect();
-    for (i, note) in covered {
-        let Some((_, Some(found))) = results.iter_mut().find(|(r, _)| *r == i) else {
+    let mut met = vec![false; set.rules.len()];
+    for (i, found) in results.iter() {
+        met[*i] = found.as_ref().is_some_and(|found| found.iter().all(|d| d.advisory));
+    }
+    for (i, found) in results.iter_mut() {
+        let Some(by) = &set.rules[*i].covered_by else {
             continue;
         };
+        let Some(found) = found.as_mut().filter(|_| by.rules.iter().any(|&j| met[j])) else {
+            continue;
+        };
+        let note = &by.note;
         for d in found.iter_mut().filter(|d| !d.advisory) {
             d.severity = Severity::Info;
             d.advisory = true;
