@@ -539,12 +539,12 @@ static PLANNED: &[Planned] = &[
         gate: None,
     },
     Planned {
-        source: "(?:\\b(?:assess(?:ed|ment|ing)?|review(?:ed|ing)?|checked|evaluated)\\b[^.\\n]{0,100}\\bagainst\\s+(?:the\\s+)?(?:NCSC\\b|(?:\\w+\\s+)?Cloud Security Principles\\b|Cyber Assessment Framework\\b|Secure by Design\\b))",
+        source: "(?:\\b(?:assess(?:ed|ment|ing)?|review(?:ed|ing)?|checked|evaluated)\\b[^.\\n]{0,100}\\b(?:against|based\\s+on|using|under)\\s+(?:the\\s+)?(?:NCSC\\b|(?:\\w+\\s+)?Cloud Security Principles\\b|Cyber Assessment Framework\\b|Secure by Design\\b))",
         literals: Some(&["assess", "assessed", "assessing", "assessment", "checked", "evaluated", "review", "reviewed", "reviewing"]),
         starts: Starts::AtLiterals,
         may_be_empty: false,
         guard: None,
-        gate: Some(&["against"]),
+        gate: None,
     },
     Planned {
         source: "(?:\\b(?:audit\\w*|tested|testing)\\b[^.\\n]{0,40}?\\b(?:for|of|against)\\s+(?:\\w+\\s+){0,2}?(?:accessibility|WCAG))",
@@ -1105,6 +1105,14 @@ static PLANNED: &[Planned] = &[
         may_be_empty: false,
         guard: None,
         gate: Some(&["without"]),
+    },
+    Planned {
+        source: "(?:\\b(?:report|notif)\\w*\\s+(?:of\\s+)?(?:any\\s+|all\\s+|every\\s+|a\\s+)?(?:security\\s+|cyber\\s+|data\\s+)?(?:incidents?|breach(?:es)?)\\b[^.\\n]{0,30}\\bwithin\\s+(?:(?:\\b(?:current|previous|one|two|three)\\s+(?:and\\s+previous\\s+)?(?:academic|financial|calendar|school)\\s+years?\\b|\\b(?:\\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|twenty-four)\\s*(?:-\\s*)?(?:hours?|hrs?|days?|working days|weeks?|months?|years?|yrs?|minutes?|mins?|seconds?)\\b)))",
+        literals: Some(&["notif", "report"]),
+        starts: Starts::AtLiterals,
+        may_be_empty: false,
+        guard: None,
+        gate: Some(&["within"]),
     },
     Planned {
         source: "(?:\\b(?:residents|tenants|people|households|families|adults|applicants|customers|users|service users|carers|parents|those)\\s+(?:who\\s+(?:do not|don.t|cannot|can.t|never|rarely|are not able to)\\s+(?:use|access|go|get)|without|with no|with poor|with limited|with little|lacking)\\s+(?:\\w+\\s+){0,2}?(?:internet|online|broadband|smartphones?|digital skills|devices?|data|connectivity|signal|email|confidence))",
@@ -2059,8 +2067,8 @@ static PLANNED: &[Planned] = &[
         gate: None,
     },
     Planned {
-        source: "\\b(?:completed?|done|approved|signed[\\s-]?off|agreed|published|in place|undertaken|carried out|passed|certified|renewed|accepted|finali[sz]ed|conducted|reviewed|tested|achieved|obtained|submitted|commissioned|endorsed|ratified|concluded|documented|underway|in progress|drafted|held|interviewed|surveyed|ran|found that|identified|showed|updated|recorded)\\b",
-        literals: Some(&["accepted", "achieved", "agreed", "approved", "carried out", "certified", "commissioned", "complete", "completed", "concluded", "conducted", "documented", "done", "drafted", "endorsed", "finalised", "finalized", "found that", "held", "identified", "in place", "in progress", "interviewed", "obtained", "passed", "published", "ran", "ratified", "recorded", "renewed", "reviewed", "showed", "signed", "submitted", "surveyed", "tested", "undertaken", "underway", "updated"]),
+        source: "\\b(?:completed?|done|approved|signed[\\s-]?off|agreed|published|in place|undertaken|carried out|passed|certified|renewed|accepted|finali[sz]ed|conducted|reviewed|tested|assessed|audited|achieved|obtained|submitted|commissioned|endorsed|ratified|concluded|documented|underway|in progress|drafted|held|interviewed|surveyed|ran|found that|identified|showed|updated|recorded)\\b",
+        literals: Some(&["accepted", "achieved", "agreed", "approved", "assessed", "audited", "carried out", "certified", "commissioned", "complete", "completed", "concluded", "conducted", "documented", "done", "drafted", "endorsed", "finalised", "finalized", "found that", "held", "identified", "in place", "in progress", "interviewed", "obtained", "passed", "published", "ran", "ratified", "recorded", "renewed", "reviewed", "showed", "signed", "submitted", "surveyed", "tested", "undertaken", "underway", "updated"]),
         starts: Starts::AtLiterals,
         may_be_empty: false,
         guard: None,
