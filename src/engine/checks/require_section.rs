@@ -55,10 +55,11 @@ fn covered_elsewhere(ctx: &Ctx<'_>, id: &str, min_words: usize) -> Option<usize>
     let keywords = ctx.section_keywords.get_or_init(|| SectionKeywords::new(ctx));
     let words = ctx.real_words();
     let n = ctx.proposal.sections.len();
-    let parents: Vec<Option<usize>> = ctx.proposal.sections.iter().map(|s| s.parent).collect();
+    let sections = &ctx.proposal.sections;
     let about: Vec<usize> = (0..n).filter(|&i| def.keywords_found(&keywords.subtree[i]) >= 3 && words[i] >= min_words).collect();
     // The deepest such section: the title's subtree holds every topic of the proposal.
-    let best = about.iter().copied().find(|&i| !about.iter().any(|&j| j != i && self_and_ancestors(&parents, Some(j)).any(|a| a == i)));
+    let above = |j: usize| std::iter::successors(sections[j].parent, |&a| sections[a].parent);
+    let best = about.iter().copied().find(|&i| !about.iter().any(|&j| above(j).any(|a| a == i)));
     // Spread across the proposal rather than in one place: still covered, if widely.
     best.or_else(|| {
         if def.keywords_found(&keywords.whole) < 4 {
