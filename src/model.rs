@@ -521,6 +521,14 @@ mod tests {
     }
 
     #[test]
+    fn the_facts_say_when_the_stage_was_read_from_the_title() {
+        let mut p = Proposal::new(Format::Markdown, 0);
+        p.title = Some(Title { text: "Coroner case files: discovery report".into(), span: Span::point(0) });
+        assert_eq!(p.stage().as_deref(), Some("discovery"));
+        assert!(p.facts().contains(&("Stage".to_string(), "discovery (read from the title)".to_string())), "{:?}", p.facts());
+    }
+
+    #[test]
     fn stage_takes_the_requested_phase() {
         assert_eq!(normalise_stage("Discovery complete, seeking approval for alpha").as_deref(), Some("alpha"));
         assert_eq!(normalise_stage("beta").as_deref(), Some("beta"));
