@@ -131,7 +131,7 @@ pub fn check(proposal: &Proposal, file: FileId, set: &RuleSet, options: &Options
     let mut out = Checked::default();
     for (i, result) in results {
         match result {
-            Some(found) => {
+            Some(checks::Outcome { found, .. }) => {
                 let failed = found.iter().any(|d| !d.advisory);
                 out.statuses.push((i, if failed { RuleStatus::Failed } else { RuleStatus::Met }));
                 out.diagnostics.extend(found);
@@ -142,18 +142,19 @@ pub fn check(proposal: &Proposal, file: FileId, set: &RuleSet, options: &Options
     out
 }
 
-/// A rule whose `covered-by` rule is met (applied, nothing but notes) reports its findings
-/// as notes: the covering evidence answers it ("the DPIA records the lawful basis").
-fn covered_by_others(set: &RuleSet, results: &mut [(usize, Option<Vec<Diagnostic>>)]) {
+/// A rule whose `covered-by` rule is met by evidence (applied, nothing but notes, and not
+/// by a "not needed" decision) reports its findings as notes: the covering evidence answers
+/// it ("the DPIA records the lawful basis").
+fn covered_by_others(set: &RuleSet, results: &mut [(usize, Option<checks::Outcome>)]) {
     let mut met = vec![false; set.rules.len()];
-    for (i, found) in results.iter() {
-        met[*i] = found.as_ref().is_some_and(|found| found.iter().all(|d| d.advisory));
+    for (i, outcome) in results.iter() {
+        met[*i] = outcome.as_ref().is_some_and(|o| !o.declared_not_needed && o.found.iter().all(|d| d.advisory));
     }
-    for (i, found) in results.iter_mut() {
+    for (i, outcome) in results.iter_mut() {
         let Some(by) = &set.rules[*i].covered_by else {
             continue;
         };
-        let Some(found) = found.as_mut().filter(|_| by.rules.iter().any(|&j| met[j])) else {
+        let Some(found) = outcome.as_mut().filter(|_| by.rules.iter().any(|&j| met[j])).map(|o| &mut o.found) else {
             continue;
         };
         let note = &by.note;
@@ -178,18 +179,18 @@ fn in_order<T: Sync, R: Send>(items: &[T], parallel: bool, f: impl Fn(&T) -> R +
 
 impl<'a> Ctx<'a> {
     /// Rule `i`'s findings, or `None` when it does not apply.
-    fn run_rule(&self, i: usize, options: &Options) -> Option<Vec<Diagnostic>> {
+    fn run_rule(&self, i: usize, options: &Options) -> Option<checks::Outcome> {
         let rule = &self.set.rules[i];
         let ((stage_severity, min_level), labels) =
             rule.at_stage(self.stage.as_deref()).and_then(|level| self.applies(rule).map(|labels| (level, labels)))?;
         let severity = options.severity.get(&i).copied().unwrap_or(stage_severity);
-        let mut found = checks::run(self, rule, severity, min_level);
-        for d in &mut found {
+        let mut outcome = checks::run(self, rule, severity, min_level);
+        for d in &mut outcome.found {
             if !d.advisory {
                 d.secondary.extend(labels.iter().cloned());
             }
         }
-        Some(found)
+        Some(outcome)
     }
 
     pub(crate) fn real_words(&self) -> &[usize] {

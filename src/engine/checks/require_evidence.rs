@@ -5,6 +5,8 @@ use crate::diag::{Diagnostic, Severity};
 use crate::engine::{Ctx, Hit};
 use crate::rules::{Matcher, Record, Rule};
 
+use super::Outcome;
+
 pub(super) struct Evidence<'a> {
     pub matcher: &'a Matcher,
     pub with: Option<&'a Matcher>,
@@ -13,9 +15,19 @@ pub(super) struct Evidence<'a> {
     pub fields: &'a [Record],
 }
 
-pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, ev: &Evidence<'_>, min_level: u8) -> Vec<Diagnostic> {
+pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, ev: &Evidence<'_>, min_level: u8) -> Outcome {
+    let hits = ctx.hits(ev.matcher, ev.with, ev.sections);
+    let records = ev.fields.iter().filter(|r| record_level(ctx, r).is_some_and(|l| l >= min_level));
+    let found = findings(ctx, rule, severity, ev, min_level, &hits);
+    // Met by a decision, not by evidence: nothing it stands for (a DPIA's lawful basis) exists.
+    let declared_not_needed = found.iter().all(|d| d.advisory)
+        && !hits.iter().any(|h| h.grade.level >= min_level && !h.grade.justified_not_needed)
+        && records.clone().next().is_none_or(|_| records.clone().all(|r| record_declares_not_needed(ctx, r)));
+    Outcome { found, declared_not_needed }
+}
+
+fn findings(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, ev: &Evidence<'_>, min_level: u8, hits: &[Hit]) -> Vec<Diagnostic> {
     let sections = ev.sections;
-    let hits = ctx.hits(ev.matcher, ev.with, sections);
     if let Some(record) = ev.fields.iter().find(|r| record_level(ctx, r).is_some_and(|l| l >= min_level)) {
         let key = &record.key;
         // The metadata records it as done; the text only negates or defers it.
@@ -62,6 +74,13 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, ev: &Evidence<
         d.secondary.extend(ctx.title_label("no evidence of this anywhere in the proposal"));
     }
     vec![d]
+}
+
+fn record_declares_not_needed(ctx: &Ctx<'_>, record: &Record) -> bool {
+    ctx.proposal
+        .field(&format!("{}.status", record.key))
+        .and_then(|f| f.value.as_text())
+        .is_some_and(|t| matches!(t.trim().to_lowercase().replace([' ', '-'], "_").as_str(), "not_required" | "not_applicable"))
 }
 
 /// The evidence level of a metadata record such as `assessments.dpia = { status, ref, date }`.
