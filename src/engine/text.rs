@@ -11,6 +11,9 @@ use std::sync::OnceLock;
 /// How far (in words) a negation cue reaches towards an evidence term.
 const NEGATION_WINDOW_BEFORE: usize = 3;
 const NEGATION_WINDOW_AFTER: usize = 4;
+/// "No automated decision-making or algorithmic risk scoring": a negation reaches the
+/// second item of an "or" list it opens, further than its usual window.
+const LIST_ITEM_WORDS: usize = 4;
 const HEDGE_WINDOW: usize = 8;
 const DEFERRAL_WINDOW: usize = 6;
 const NOT_NEEDED_WINDOW: usize = 6;
@@ -98,9 +101,10 @@ impl<'a> Analysis<'a> {
         let Some((idx, s)) = self.sentence_of(block, m.start) else {
             return Grade { level: 1, negated: false, hedged: false, justified_not_needed: false };
         };
-        let negated = before(text, &s.negations, &m, NEGATION_WINDOW_BEFORE).any(|n| {
+        let negated = before(text, &s.negations, &m, LIST_ITEM_WORDS + 2).any(|n| {
+            let between = &text[n.end..m.start];
             let reach = if in_relative_clause(text, n.start) { 1 } else { NEGATION_WINDOW_BEFORE };
-            words_at_most(text, n.end, m.start, reach) && !clause_break(&text[n.end..m.start])
+            (words_at_most(text, n.end, m.start, reach) || (reach > 1 && second_list_item(between))) && !clause_break(between)
         }) || after(text, &s.negations_after, &m, NEGATION_WINDOW_AFTER).any(|n| !clause_break(&text[m.end..n.start]));
         // A hedge governs across commas ("we will test, where possible"); a deferral only
         // within its clause ("1.9 tCO2e now, 0.7 tCO2e after go-live" is an estimate).
@@ -198,6 +202,18 @@ fn gap(cue: &Range<usize>, m: &Range<usize>) -> Range<usize> {
 /// reading no further than the word after the limit.
 fn words_at_most(text: &str, from: usize, to: usize, limit: usize) -> bool {
     text.get(from..to).is_some_and(|s| s.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).nth(limit).is_none())
+}
+
+/// True when `between` (a negation's end to a term's start) is a short first item, "or" or
+/// "nor", and at most one word: the term is the second item of a negated list ("no
+/// profiling or automated decision-making"), not the subject of a new clause ("no
+/// internet or smartphone can phone us").
+fn second_list_item(between: &str) -> bool {
+    let words: Vec<&str> = between.split_whitespace().collect();
+    let Some(or) = words.iter().rposition(|w| matches!(*w, "or" | "nor")) else {
+        return false;
+    };
+    (1..=LIST_ITEM_WORDS).contains(&or) && words.len() - or - 1 <= 1
 }
 
 /// "Residents who cannot go online can phone": a negation right after "who", "which" or
@@ -331,5 +347,15 @@ mod tests {
         let text = "We did it. See e.g. Art. 35 here; then more. Last!";
         let s: Vec<&str> = split_sentences(text, BlockKind::Prose).into_iter().map(|r| &text[r]).collect();
         assert_eq!(s, vec!["We did it.", "See e.g. Art. 35 here; then more.", "Last!"]);
+    }
+
+    #[test]
+    fn a_negation_reaches_the_second_item_of_its_list_only() {
+        assert!(second_list_item(" automated decision-making or algorithmic "));
+        assert!(second_list_item(" profiling or "));
+        assert!(!second_list_item(" internet or smartphone can "));
+        assert!(!second_list_item(" or "));
+        assert!(!second_list_item(" change to how the service works or "));
+        assert!(!second_list_item(" automated decision-making and "));
     }
 }

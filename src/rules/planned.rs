@@ -251,6 +251,14 @@ static PLANNED: &[Planned] = &[
         gate: None,
     },
     Planned {
+        source: "(?:(?m)^\\|?\\s*[^|\\n]{2,80}\\|\\s*[^|\\n]{0,60}?\\b(?:rate|satisfaction|time|calls?|contacts?|take[\\s-]?up|cost|transactions?|days|complaints|completion|backlog|avoidable|visits|waiting|score|percentage|proportion|number of|volume|errors|abandon\\w*|resolved|first time|response|applications|requests|reports?|share|bookings|enquiries|online|digital|channel|savings?|hours|minutes|weeks)\\b[^|\\n]{0,60}\\|\\s*[~<>≈]?\\s*(?:about |around |c\\.\\s?)?(?:\\d{1,3}(?:,\\d{3})+|\\d{1,3}(?:\\.\\d+)?|[1-9]\\d{4,}|(?:1[0-8]|2[1-9]|[3-9]\\d)\\d{2})\\b[^|\\n]{0,30}\\|\\s*[~<>≈]?\\s*(?:under |below |over |above |at least |about |around |c\\.\\s?)?(?:\\d{1,3}(?:,\\d{3})+|\\d{1,3}(?:\\.\\d+)?|[1-9]\\d{4,}|(?:1[0-8]|2[1-9]|[3-9]\\d)\\d{2})\\b)",
+        literals: Some(&["abandon", "applications", "avoidable", "backlog", "bookings", "call", "calls", "channel", "complaints", "completion", "contact", "contacts", "cost", "days", "digital", "enquiries", "errors", "first time", "hours", "minutes", "number of", "online", "percentage", "proportion", "rate", "report", "reports", "requests", "resolved", "response", "satisfaction", "saving", "savings", "score", "share", "take", "time", "transaction", "transactions", "visits", "volume", "waiting", "weeks"]),
+        starts: Starts::AtLines,
+        may_be_empty: false,
+        guard: Some(&["|"]),
+        gate: None,
+    },
+    Planned {
         source: "(?:(?m:^\\s*(?:N/?A|not\\s+applicable|not\\s+relevant|no\\s+impact|nil|none)\\s*[.!]?\\s*$))",
         literals: Some(&["N/A", "NA", "nil", "no", "none", "not"]),
         starts: Starts::AtLines,
@@ -1681,6 +1689,14 @@ static PLANNED: &[Planned] = &[
         may_be_empty: false,
         guard: None,
         gate: None,
+    },
+    Planned {
+        source: "(?:\\bdecid(?:e|es|ed|ing)\\s+whether\\s+(?:(?:to\\s+(?:award|approve|refuse|grant|offer|accept|prosecute|fine|issue|remove|evict|suspend|refer)\\b)|(?:[\\w\\x27’-]+\\s+){0,2}?(?:applicants?|residents?|tenants?|people|persons?|claimants?|famil(?:y|ies)|child(?:ren)?|customers?|households?|individuals?|someone|pupils?|patients?|service\\s+users?|they|he|she)\\b))",
+        literals: Some(&["decide", "decided", "decides", "deciding"]),
+        starts: Starts::AtLiterals,
+        may_be_empty: false,
+        guard: None,
+        gate: Some(&["whether"]),
     },
     Planned {
         source: "(?:\\bdefault\\s+(?:admin\\s+|device\\s+)?(?:passwords?|credentials)\\b[^.\\n]{0,60}\\b(?:changed|replaced|removed|disabled|rotated)\\b)",
