@@ -333,6 +333,7 @@ fn rule_doc(set: &RuleSet, db: &SourceDb, packs: &mut PackCache, r: &Rule, level
     s.push_str(&what_it_checks(set, r, &raw));
     s.push_str(&applies_when(set, r, &raw));
     s.push_str(&covered_by(set, r));
+    s.push_str(&not_needed_refused(set, r));
     s.push_str(&stage_profile(r));
 
     let _ = writeln!(s, "{} Why\n", h(1));
@@ -512,6 +513,14 @@ fn covered_by(set: &RuleSet, r: &Rule) -> String {
     };
     let ids: Vec<String> = c.rules.iter().map(|&i| format!("`{}`", set.rules[i].id)).collect();
     format!("When {} is met, a finding of this rule is a note, not a failure: {}.\n\n", ids.join(" or "), c.note)
+}
+
+fn not_needed_refused(set: &RuleSet, r: &Rule) -> String {
+    let Some(n) = &r.not_needed_refused else {
+        return String::new();
+    };
+    let ids: Vec<String> = n.triggers.iter().map(|&t| format!("`{}`", set.vocab.triggers[t].id)).collect();
+    format!("A \"not needed\" statement does not answer it, whatever its reason, when {} fires: {}.\n\n", ids.join(" or "), n.note)
 }
 
 fn stage_profile(r: &Rule) -> String {

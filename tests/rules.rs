@@ -93,3 +93,25 @@ fn covered_by_must_name_another_rule_that_exists() {
     assert!(err.contains("`covered-by` names unknown rule `NOPE-999`"), "{err}");
     assert!(err.contains("rule `LOC-002` cannot be covered by itself"), "{err}");
 }
+
+#[test]
+fn not_needed_refusal_must_name_known_triggers_on_an_evidence_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let rule = |id: &str, check: &str, trigger: &str| {
+        format!(
+            "[[rule]]\nid = \"{id}\"\nname = \"rule-{}\"\nseverity = \"error\"\ncheck = \"{check}\"\nmessage = \"m\"\nwhy = \"w\"\nhelp = \"h\"\nterms = [\"asset register\"]\nsections = [\"data_protection\"]\n\n[rule.not-needed]\nrefused-when = [\"{trigger}\"]\nnote = \"n\"\n\n",
+            id.to_lowercase()
+        )
+    };
+    let pack = format!(
+        "[pack]\nprinciple = \"ethical\"\nprefix = \"LOC\"\n\n{}{}",
+        rule("LOC-001", "require-evidence", "no-such-trigger"),
+        rule("LOC-002", "require-section", "special-category")
+    );
+    std::fs::write(dir.path().join("local.toml"), pack).unwrap();
+    let out = common::proplint().args(["check", "--rules"]).arg(dir.path()).arg("fixtures/edge/crlf.md").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown trigger `no-such-trigger`"), "{err}");
+    assert!(err.contains("`[rule.not-needed]` is only for `require-evidence` rules"), "{err}");
+}

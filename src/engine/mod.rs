@@ -131,7 +131,7 @@ pub fn check(proposal: &Proposal, file: FileId, set: &RuleSet, options: &Options
     let mut out = Checked::default();
     for (i, result) in results {
         match result {
-            Some(checks::Outcome { found, .. }) => {
+            Some(found) => {
                 let failed = found.iter().any(|d| !d.advisory);
                 out.statuses.push((i, if failed { RuleStatus::Failed } else { RuleStatus::Met }));
                 out.diagnostics.extend(found);
@@ -142,19 +142,18 @@ pub fn check(proposal: &Proposal, file: FileId, set: &RuleSet, options: &Options
     out
 }
 
-/// A rule whose `covered-by` rule is met by evidence (applied, nothing but notes, and not
-/// by a "not needed" decision) reports its findings as notes: the covering evidence answers
-/// it ("the DPIA records the lawful basis").
-fn covered_by_others(set: &RuleSet, results: &mut [(usize, Option<checks::Outcome>)]) {
+/// A rule whose `covered-by` rule is met (applied, nothing but notes) reports its findings
+/// as notes: the covering evidence answers it ("the DPIA records the lawful basis").
+fn covered_by_others(set: &RuleSet, results: &mut [(usize, Option<Vec<Diagnostic>>)]) {
     let mut met = vec![false; set.rules.len()];
-    for (i, outcome) in results.iter() {
-        met[*i] = outcome.as_ref().is_some_and(|o| !o.declared_not_needed && o.found.iter().all(|d| d.advisory));
+    for (i, found) in results.iter() {
+        met[*i] = found.as_ref().is_some_and(|found| found.iter().all(|d| d.advisory));
     }
-    for (i, outcome) in results.iter_mut() {
+    for (i, found) in results.iter_mut() {
         let Some(by) = &set.rules[*i].covered_by else {
             continue;
         };
-        let Some(found) = outcome.as_mut().filter(|_| by.rules.iter().any(|&j| met[j])).map(|o| &mut o.found) else {
+        let Some(found) = found.as_mut().filter(|_| by.rules.iter().any(|&j| met[j])) else {
             continue;
         };
         let note = &by.note;
@@ -179,18 +178,18 @@ fn in_order<T: Sync, R: Send>(items: &[T], parallel: bool, f: impl Fn(&T) -> R +
 
 impl<'a> Ctx<'a> {
     /// Rule `i`'s findings, or `None` when it does not apply.
-    fn run_rule(&self, i: usize, options: &Options) -> Option<checks::Outcome> {
+    fn run_rule(&self, i: usize, options: &Options) -> Option<Vec<Diagnostic>> {
         let rule = &self.set.rules[i];
         let ((stage_severity, min_level), labels) =
             rule.at_stage(self.stage.as_deref()).and_then(|level| self.applies(rule).map(|labels| (level, labels)))?;
         let severity = options.severity.get(&i).copied().unwrap_or(stage_severity);
-        let mut outcome = checks::run(self, rule, severity, min_level);
-        for d in &mut outcome.found {
+        let mut found = checks::run(self, rule, severity, min_level);
+        for d in &mut found {
             if !d.advisory {
                 d.secondary.extend(labels.iter().cloned());
             }
         }
-        Some(outcome)
+        Some(found)
     }
 
     pub(crate) fn real_words(&self) -> &[usize] {
@@ -303,6 +302,11 @@ impl<'a> Ctx<'a> {
         }
         labels.dedup_by(|a, b| a.span == b.span);
         Some(labels)
+    }
+
+    /// The trigger that refuses `rule` a "not needed" answer here, if one fired.
+    pub(crate) fn refuses_not_needed(&self, rule: &Rule) -> Option<usize> {
+        rule.not_needed_refused.as_ref()?.triggers.iter().copied().find(|&t| self.triggers[t].fired())
     }
 
     fn trigger_label(&self, index: usize) -> Option<Label> {

@@ -4,7 +4,9 @@
 use super::language::{cue_matcher, toml_to_value, Cues, FieldPredicate, FieldTest, Qualifiers, Trigger, Vocab};
 use super::matcher::{compile, Dialect, Matcher, Prefilter, Source};
 use super::schema::{RawFieldPredicate, RawLanguage, RawPackFile, RawRule, RawWhen};
-use super::{Check, CoveredBy, Example, FieldSpec, PackInfo, Rule, RuleSet, StageOverride, When, ENABLERS, PRINCIPLES, STAGES};
+use super::{
+    Check, CoveredBy, Example, FieldSpec, NotNeededRefused, PackInfo, Rule, RuleSet, StageOverride, When, ENABLERS, PRINCIPLES, STAGES,
+};
 use crate::diag::{Diagnostic, Severity, ToolCode};
 use crate::model::Format;
 use crate::parse::Aliases;
@@ -482,6 +484,9 @@ fn compile_rule(
             ctx.error(r.check.span(), "`replace` must be one line of text without quotes or backslashes");
         }
     }
+    if r.not_needed.is_some() && check_kind != "require-evidence" {
+        ctx.error(r.check.span(), "`[rule.not-needed]` is only for `require-evidence` rules");
+    }
     let check = match check_kind {
         "require-section" => {
             needs("`sections`", !r.sections.is_empty(), ctx);
@@ -572,6 +577,7 @@ fn compile_rule(
         }
     };
     let when = r.when.as_ref().map(|w| compile_when(w.get_ref(), w.span(), vocab, ctx)).unwrap_or_default();
+    let not_needed_refused = r.not_needed.map(|n| NotNeededRefused { triggers: trigger_ids(&n.refused_when, vocab, ctx), note: n.note });
     let mut stages = BTreeMap::new();
     for (stage, ov) in &r.stage {
         if !STAGES.contains(&stage.as_str()) {
@@ -627,6 +633,7 @@ fn compile_rule(
         check: check?,
         when,
         stages,
+        not_needed_refused,
         covered_by: r.covered_by.map(|c| CoveredBy {
             ids: c.rules.into_iter().map(|id| (id.get_ref().clone(), Span::from(id.span()))).collect(),
             rules: Vec::new(),
@@ -638,21 +645,22 @@ fn compile_rule(
     })
 }
 
+fn trigger_ids(list: &[Spanned<String>], vocab: &Vocab, ctx: &mut Ctx<'_>) -> Vec<usize> {
+    list.iter()
+        .filter_map(|t| {
+            let idx = vocab.trigger_index(t.get_ref());
+            if idx.is_none() {
+                let known: Vec<&str> = vocab.triggers.iter().map(|t| t.id.as_str()).collect();
+                ctx.error(t.span(), format!("unknown trigger `{}`; known: {}", t.get_ref(), known.join(", ")));
+            }
+            idx
+        })
+        .collect()
+}
+
 fn compile_when(w: &RawWhen, span: std::ops::Range<usize>, vocab: &Vocab, ctx: &mut Ctx<'_>) -> When {
-    let trigger_ids = |list: &[Spanned<String>], ctx: &mut Ctx<'_>| -> Vec<usize> {
-        list.iter()
-            .filter_map(|t| {
-                let idx = vocab.trigger_index(t.get_ref());
-                if idx.is_none() {
-                    let known: Vec<&str> = vocab.triggers.iter().map(|t| t.id.as_str()).collect();
-                    ctx.error(t.span(), format!("unknown trigger `{}`; known: {}", t.get_ref(), known.join(", ")));
-                }
-                idx
-            })
-            .collect()
-    };
-    let triggers = trigger_ids(&w.triggers, ctx);
-    let all_triggers = trigger_ids(&w.all_triggers, ctx);
+    let triggers = trigger_ids(&w.triggers, vocab, ctx);
+    let all_triggers = trigger_ids(&w.all_triggers, vocab, ctx);
     let stages = w
         .stages
         .iter()

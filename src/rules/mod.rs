@@ -128,6 +128,16 @@ impl When {
     }
 }
 
+/// Triggers under which a "not needed" statement, whatever its reason, does not answer the
+/// rule: a DPIA for special category data is required, not optional.
+#[derive(Debug, Clone)]
+pub struct NotNeededRefused {
+    /// Indices into `Vocab::triggers`; any one fired refuses a "not needed".
+    pub triggers: Vec<usize>,
+    /// Why, added to the finding's message.
+    pub note: String,
+}
+
 /// Other rules whose evidence answers this one too: when one of them is met, this rule's
 /// findings become an advisory note that says so.
 #[derive(Debug, Clone)]
@@ -171,6 +181,8 @@ pub struct Rule {
     pub when: When,
     pub stages: BTreeMap<String, StageOverride>,
     pub covered_by: Option<CoveredBy>,
+    /// Triggers under which a justified "not needed" still does not answer the rule.
+    pub not_needed_refused: Option<NotNeededRefused>,
     pub examples: Vec<Example>,
     /// The pack file (repository-relative for built-in packs) and the rule's span in it.
     pub pack: String,

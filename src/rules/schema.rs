@@ -59,6 +59,7 @@ pub(crate) struct RawRule {
     pub polarity: Option<Spanned<String>>,
     pub when: Option<Spanned<RawWhen>>,
     pub covered_by: Option<RawCoveredBy>,
+    pub not_needed: Option<RawNotNeeded>,
     #[serde(default)]
     pub stage: BTreeMap<String, Spanned<RawStage>>,
     #[serde(default)]
@@ -82,6 +83,15 @@ pub(crate) struct RawFieldSpec {
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawCoveredBy {
     pub rules: Vec<Spanned<String>>,
+    pub note: String,
+}
+
+/// When a "not needed" statement does not answer the rule, whatever its reason (a DPIA for
+/// special category data).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawNotNeeded {
+    pub refused_when: Vec<Spanned<String>>,
     pub note: String,
 }
 

@@ -10,24 +10,12 @@ use super::Ctx;
 use crate::diag::{Diagnostic, Severity};
 use crate::rules::{Check, Rule};
 
-/// A rule's findings, and whether a justified "not needed" met it rather than evidence.
-pub(super) struct Outcome {
-    pub found: Vec<Diagnostic>,
-    pub declared_not_needed: bool,
-}
-
-impl From<Vec<Diagnostic>> for Outcome {
-    fn from(found: Vec<Diagnostic>) -> Self {
-        Outcome { found, declared_not_needed: false }
-    }
-}
-
-pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, min_level: u8) -> Outcome {
-    let found = match &rule.check {
+pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, min_level: u8) -> Vec<Diagnostic> {
+    match &rule.check {
         Check::RequireSection { sections, min_words } => require_section::run(ctx, rule, severity, sections, *min_words),
         Check::RequireEvidence { matcher, with, sections, fields, .. } => {
             let evidence = require_evidence::Evidence { matcher, with: with.as_ref(), sections, fields };
-            return require_evidence::run(ctx, rule, severity, &evidence, min_level);
+            require_evidence::run(ctx, rule, severity, &evidence, min_level)
         }
         Check::Forbid { matcher, sections, suggest, replace, negated_too } => {
             forbid::run(ctx, rule, severity, matcher, sections, (suggest.as_deref(), replace.as_deref()), *negated_too)
@@ -36,6 +24,5 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, min_level: u8)
         Check::Consistency { field, equals, matcher, negated, label } => {
             consistency::run(ctx, rule, severity, field, equals, matcher, *negated, label)
         }
-    };
-    found.into()
+    }
 }

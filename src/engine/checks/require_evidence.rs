@@ -5,8 +5,6 @@ use crate::diag::{Diagnostic, Severity};
 use crate::engine::{Ctx, Hit};
 use crate::rules::{Matcher, Record, Rule};
 
-use super::Outcome;
-
 pub(super) struct Evidence<'a> {
     pub matcher: &'a Matcher,
     pub with: Option<&'a Matcher>,
@@ -15,20 +13,20 @@ pub(super) struct Evidence<'a> {
     pub fields: &'a [Record],
 }
 
-pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, ev: &Evidence<'_>, min_level: u8) -> Outcome {
-    let hits = ctx.hits(ev.matcher, ev.with, ev.sections);
-    let records = ev.fields.iter().filter(|r| record_level(ctx, r).is_some_and(|l| l >= min_level));
-    let found = findings(ctx, rule, severity, ev, min_level, &hits);
-    // Met by a decision, not by evidence: nothing it stands for (a DPIA's lawful basis) exists.
-    let declared_not_needed = found.iter().all(|d| d.advisory)
-        && !hits.iter().any(|h| h.grade.level >= min_level && !h.grade.justified_not_needed)
-        && records.clone().next().is_none_or(|_| records.clone().all(|r| record_declares_not_needed(ctx, r)));
-    Outcome { found, declared_not_needed }
-}
-
-fn findings(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, ev: &Evidence<'_>, min_level: u8, hits: &[Hit]) -> Vec<Diagnostic> {
+pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, ev: &Evidence<'_>, min_level: u8) -> Vec<Diagnostic> {
     let sections = ev.sections;
-    if let Some(record) = ev.fields.iter().find(|r| record_level(ctx, r).is_some_and(|l| l >= min_level)) {
+    let mut hits = ctx.hits(ev.matcher, ev.with, sections);
+    let refused = ctx.refuses_not_needed(rule);
+    if refused.is_some() {
+        // Whatever the reason given, "not needed" is no answer here.
+        for h in hits.iter_mut().filter(|h| h.grade.justified_not_needed) {
+            h.grade.level = 0;
+            h.grade.negated = true;
+        }
+    }
+    let counts =
+        |r: &&Record| record_level(ctx, r).is_some_and(|l| l >= min_level) && !(refused.is_some() && record_declares_not_needed(ctx, r));
+    if let Some(record) = ev.fields.iter().find(counts) {
         let key = &record.key;
         // The metadata records it as done; the text only negates or defers it.
         let contradicted = !hits.is_empty() && hits.iter().all(|h| h.grade.level == 0 && !h.grade.justified_not_needed);
@@ -65,11 +63,20 @@ fn findings(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, ev: &Evidence<'_>, m
             },
         },
     };
-    let message = match best_any {
-        Some(h) => format!("{} ({})", rule.message, found_note(h, min_level)),
-        None => rule.message.clone(),
+    let refusal = refused.filter(|_| best_any.is_some_and(|h| h.grade.justified_not_needed));
+    let (message, label) = match (best_any, refusal) {
+        (Some(_), Some(t)) => {
+            let why = format!("declared not needed, but {}", ctx.set.vocab.triggers[t].label);
+            let note = rule.not_needed_refused.as_ref().map_or("", |n| n.note.as_str());
+            (format!("{} ({why}: {note})", rule.message), why)
+        }
+        (Some(h), None) => (format!("{} ({})", rule.message, found_note(h, min_level)), label),
+        (None, _) => (rule.message.clone(), label),
     };
     let mut d = ctx.diagnostic(rule, severity, message, primary, label);
+    if let Some(t) = refusal {
+        d.secondary.extend(ctx.trigger_label(t));
+    }
     if best_any.is_none() && ctx.section_with(sections).is_none() && !sections.is_empty() {
         d.secondary.extend(ctx.title_label("no evidence of this anywhere in the proposal"));
     }
@@ -77,10 +84,8 @@ fn findings(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, ev: &Evidence<'_>, m
 }
 
 fn record_declares_not_needed(ctx: &Ctx<'_>, record: &Record) -> bool {
-    ctx.proposal
-        .field(&format!("{}.status", record.key))
-        .and_then(|f| f.value.as_text())
-        .is_some_and(|t| matches!(t.trim().to_lowercase().replace([' ', '-'], "_").as_str(), "not_required" | "not_applicable"))
+    let status = ctx.proposal.field(&format!("{}.status", record.key)).and_then(|f| f.value.as_text());
+    status.is_some_and(|t| matches!(t.trim().to_lowercase().replace([' ', '-'], "_").as_str(), "not_required" | "not_applicable"))
 }
 
 /// The evidence level of a metadata record such as `assessments.dpia = { status, ref, date }`.
