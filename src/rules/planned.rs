@@ -603,12 +603,12 @@ static PLANNED: &[Planned] = &[
         gate: None,
     },
     Planned {
-        source: "(?:\\b(?:buy|buys|buying|bought|purchas\\w*|procur\\w*|lease|leases|leasing|leased|supply|supplies|supplying|supplied|provid\\w*|issu\\w*|replac\\w*|refresh\\w*|upgrad\\w*|roll(?:s|ing|ed)?\\s+out|deploy\\w*|install\\w*|fit|fitted|fitting|hand(?:s|ing|ed)?\\s+out|give|given|giving|lend|lending|lent|equip\\w*)\\s+(?:[\\w\\x27’-]+\\s+){0,5}?(?:laptops?|tablets?|devices?|handsets?|smartphones?|mobile\\s+phones?|printers?|servers?|monitors?|kiosks?|sensors?|desktops?|PCs|hardware)\\b)",
-        literals: Some(&["bought", "buy", "buying", "buys", "deploy", "equip", "fit", "fitted", "fitting", "give", "given", "giving", "hand", "handed", "handing", "hands", "install", "issu", "lease", "leased", "leases", "leasing", "lend", "lending", "lent", "procur", "provid", "purchas", "refresh", "replac", "roll", "rolled", "rolling", "rolls", "supplied", "supplies", "supply", "supplying", "upgrad"]),
+        source: "(?:\\b(?:buy|bought|purchas|procur|leas|suppl|provid|issu|replac|refresh|upgrad|deploy|install|fit|lend|lent|equip|giv|hand\\w*\\s+out|roll\\w*\\s+out)\\w*\\s+(?:[\\w\\x27’-]+\\s+){0,3}?(?:laptops?|tablets?|devices?|handsets?|smartphones?|mobile\\s+phones?|printers?|servers?|monitors?|kiosks?|sensors?|desktops?|hardware)\\b)",
+        literals: Some(&["bought", "buy", "deploy", "equip", "fit", "giv", "hand", "install", "issu", "leas", "lend", "lent", "procur", "provid", "purchas", "refresh", "replac", "roll", "suppl", "upgrad"]),
         starts: Starts::AtLiterals,
         may_be_empty: false,
         guard: None,
-        gate: None,
+        gate: Some(&["desktop", "desktops", "device", "devices", "handset", "handsets", "hardware", "kiosk", "kiosks", "laptop", "laptops", "mobile", "monitor", "monitors", "printer", "printers", "sensor", "sensors", "server", "servers", "smartphone", "smartphones", "tablet", "tablets"]),
     },
     Planned {
         source: "(?:\\b(?:by (?:tele)?phone|in person|on paper|by post|face[\\s-]to[\\s-]face|offline)\\b[^.\\n]{0,30}?\\(?\\s*\\d+(?:\\.\\d+)?\\s?%)",
@@ -1011,12 +1011,12 @@ static PLANNED: &[Planned] = &[
         gate: None,
     },
     Planned {
-        source: "(?:\\b(?:new|refurbished|replacement)\\s+(?:[\\w-]+\\s+){0,2}?(?:laptops?|tablets?|handsets?|smartphones?|mobile\\s+phones?|printers|servers|monitors|kiosks|sensors|desktops|PCs)\\b)",
+        source: "(?:\\b(?:new|refurbished|replacement)\\s+(?:[\\w-]+\\s+){0,2}?(?:laptops?|tablets?|handsets?|smartphones?|mobile\\s+phones?|printers|servers|monitors|kiosks|sensors|desktops)\\b)",
         literals: Some(&["new", "refurbished", "replacement"]),
         starts: Starts::AtLiterals,
         may_be_empty: false,
         guard: None,
-        gate: None,
+        gate: Some(&["desktops", "handset", "handsets", "kiosks", "laptop", "laptops", "mobile", "monitors", "printers", "sensors", "servers", "smartphone", "smartphones", "tablet", "tablets"]),
     },
     Planned {
         source: "(?:\\b(?:notify|tell|inform|alert)\\w*\\b[^.\\n]{0,60}\\bwithin\\s+(?:(?:\\b(?:current|previous|one|two|three)\\s+(?:and\\s+previous\\s+)?(?:academic|financial|calendar|school)\\s+years?\\b|\\b(?:\\d+|one|two|three|four|five|six|seven|eight|nine|ten|twelve|eighteen|twenty-four)\\s*(?:-\\s*)?(?:hours?|hrs?|days?|working days|weeks?|months?|years?|yrs?|minutes?|mins?|seconds?)\\b)))",
@@ -1603,8 +1603,8 @@ static PLANNED: &[Planned] = &[
         gate: None,
     },
     Planned {
-        source: "(?:\\b\\d[\\d,]*\\s+(?:[\\w-]+\\s+){0,2}?(?:laptops?|tablets?|handsets?|smartphones?|mobile\\s+phones?|printers|servers|monitors|kiosks|sensors|desktops|PCs)\\b)",
-        literals: Some(&["PCs", "desktops", "handset", "handsets", "kiosks", "laptop", "laptops", "mobile", "monitors", "printers", "sensors", "servers", "smartphone", "smartphones", "tablet", "tablets"]),
+        source: "(?:\\b\\d[\\d,]*\\s+(?:[\\w-]+\\s+){0,2}?(?:laptops?|tablets?|handsets?|smartphones?|mobile\\s+phones?|printers|servers|monitors|kiosks|sensors|desktops)\\b)",
+        literals: Some(&["desktops", "handset", "handsets", "kiosks", "laptop", "laptops", "mobile", "monitors", "printers", "sensors", "servers", "smartphone", "smartphones", "tablet", "tablets"]),
         starts: Starts::AtBytes(ByteSet([287948901175001088, 0, 0, 0])),
         may_be_empty: false,
         guard: None,
