@@ -77,41 +77,41 @@ fn a_bad_pack_is_reported_with_its_span() {
 
 #[test]
 fn covered_by_must_name_another_rule_that_exists() {
-    let dir = tempfile::tempdir().unwrap();
     let rule = |id: &str, covered_by: &str| {
         format!(
             "[[rule]]\nid = \"{id}\"\nname = \"rule-{}\"\nseverity = \"error\"\ncheck = \"require-evidence\"\nmessage = \"m\"\nwhy = \"w\"\nhelp = \"h\"\nterms = [\"asset register\"]\n\n[rule.covered-by]\nrules = [\"{covered_by}\"]\nnote = \"n\"\n\n[[rule.example]]\nexpect = \"fail\"\ntext = \"# A\\n\\n## Data\\n\\nNothing here.\\n\"\n\n[[rule.example]]\nexpect = \"pass\"\ntext = \"# A\\n\\n## Data\\n\\nThe asset register entry was approved on 3 May 2026.\\n\"\n\n",
             id.to_lowercase()
         )
     };
-    let pack =
-        format!("[pack]\nprinciple = \"ethical\"\nprefix = \"LOC\"\n\n{}{}", rule("LOC-001", "NOPE-999"), rule("LOC-002", "LOC-002"));
-    std::fs::write(dir.path().join("local.toml"), pack).unwrap();
-    let out = common::proplint().args(["check", "--rules"]).arg(dir.path()).arg("fixtures/edge/crlf.md").output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = local_pack_load_errors(&format!("{}{}", rule("LOC-001", "NOPE-999"), rule("LOC-002", "LOC-002")));
     assert!(err.contains("`covered-by` names unknown rule `NOPE-999`"), "{err}");
     assert!(err.contains("rule `LOC-002` cannot be covered by itself"), "{err}");
 }
 
 #[test]
 fn not_needed_refusal_must_name_known_triggers_on_an_evidence_rule() {
-    let dir = tempfile::tempdir().unwrap();
     let rule = |id: &str, check: &str, trigger: &str| {
         format!(
             "[[rule]]\nid = \"{id}\"\nname = \"rule-{}\"\nseverity = \"error\"\ncheck = \"{check}\"\nmessage = \"m\"\nwhy = \"w\"\nhelp = \"h\"\nterms = [\"asset register\"]\nsections = [\"data_protection\"]\n\n[rule.not-needed]\nrefused-when = [\"{trigger}\"]\nnote = \"n\"\n\n",
             id.to_lowercase()
         )
     };
-    let pack = format!(
-        "[pack]\nprinciple = \"ethical\"\nprefix = \"LOC\"\n\n{}{}",
+    let err = local_pack_load_errors(&format!(
+        "{}{}",
         rule("LOC-001", "require-evidence", "no-such-trigger"),
         rule("LOC-002", "require-section", "special-category")
-    );
+    ));
+    assert!(err.contains("unknown trigger `no-such-trigger`"), "{err}");
+    assert!(err.contains("`[rule.not-needed]` is only for `require-evidence` rules"), "{err}");
+}
+
+/// Loads `rules` as an ethical pack with prefix LOC beside the embedded ones, which must
+/// fail (exit 2), and returns what it printed.
+fn local_pack_load_errors(rules: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = format!("[pack]\nprinciple = \"ethical\"\nprefix = \"LOC\"\n\n{rules}");
     std::fs::write(dir.path().join("local.toml"), pack).unwrap();
     let out = common::proplint().args(["check", "--rules"]).arg(dir.path()).arg("fixtures/edge/crlf.md").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("unknown trigger `no-such-trigger`"), "{err}");
-    assert!(err.contains("`[rule.not-needed]` is only for `require-evidence` rules"), "{err}");
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
