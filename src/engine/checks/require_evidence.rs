@@ -63,15 +63,17 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, ev: &Evidence<
             },
         },
     };
-    let refusal = refused.filter(|_| best_any.is_some_and(|h| h.grade.justified_not_needed));
+    let declared = best_any.is_some_and(|h| h.grade.justified_not_needed)
+        || (best_any.is_none() && ev.fields.iter().any(|r| record_declares_not_needed(ctx, r)));
+    let refusal = refused.filter(|_| declared);
     let (message, label) = match (best_any, refusal) {
-        (Some(_), Some(t)) => {
+        (_, Some(t)) => {
             let why = format!("declared not needed, but {}", ctx.set.vocab.triggers[t].label);
             let note = rule.not_needed_refused.as_ref().map_or("", |n| n.note.as_str());
-            (format!("{} ({why}: {note})", rule.message), why)
+            (format!("{} ({why}: {note})", rule.message), if best_any.is_some() { why } else { label })
         }
         (Some(h), None) => (format!("{} ({})", rule.message, found_note(h, min_level)), label),
-        (None, _) => (rule.message.clone(), label),
+        (None, None) => (rule.message.clone(), label),
     };
     let mut d = ctx.diagnostic(rule, severity, message, primary, label);
     if let Some(t) = refusal {
