@@ -393,8 +393,6 @@ fn readable(value: &str) -> String {
     }
 }
 
-/// Maps free-text stages onto the closed set; the phase being requested wins
-/// ("Discovery complete, seeking approval for alpha" is `alpha`).
 /// The stage a title names as the kind of document it is ("Coroner case files: discovery
 /// report", "Outline business case: ..."); a stage word alone ("Live chat") says nothing.
 fn stage_from_title(title: &str) -> Option<String> {
@@ -422,6 +420,8 @@ fn stage_from_title(title: &str) -> Option<String> {
         .and_then(|(_, kind)| normalise_stage(kind))
 }
 
+/// Maps free-text stages onto the closed set; the phase being requested wins
+/// ("Discovery complete, seeking approval for alpha" is `alpha`).
 pub fn normalise_stage(raw: &str) -> Option<String> {
     let lower = raw.to_ascii_lowercase();
     const STAGES: [(&str, &str); 14] = [

@@ -85,9 +85,14 @@ pub(super) fn run(ctx: &Ctx<'_>, rule: &Rule, severity: Severity, ev: &Evidence<
     vec![d]
 }
 
+/// A record's `status`, lower case with spaces and hyphens as `_` ("signed_off").
+fn record_status(ctx: &Ctx<'_>, record: &Record) -> Option<String> {
+    let status = ctx.proposal.field(&format!("{}.status", record.key))?.value.as_text()?;
+    Some(status.trim().to_lowercase().replace([' ', '-'], "_"))
+}
+
 fn record_declares_not_needed(ctx: &Ctx<'_>, record: &Record) -> bool {
-    let status = ctx.proposal.field(&format!("{}.status", record.key)).and_then(|f| f.value.as_text());
-    status.is_some_and(|t| matches!(t.trim().to_lowercase().replace([' ', '-'], "_").as_str(), "not_required" | "not_applicable"))
+    record_status(ctx, record).is_some_and(|s| matches!(s.as_str(), "not_required" | "not_applicable"))
 }
 
 /// The evidence level of a metadata record such as `assessments.dpia = { status, ref, date }`.
@@ -104,7 +109,7 @@ fn record_level(ctx: &Ctx<'_>, record: &Record) -> Option<u8> {
         return Some(if record.with.iter().all(filled) { 3 } else { 0 });
     }
     let text = |k: &str| ctx.proposal.field(&format!("{key}.{k}")).and_then(|f| f.value.as_text()).map(|t| t.trim().to_lowercase());
-    let Some(status) = text("status") else {
+    let Some(status) = record_status(ctx, record) else {
         // A bare value: `true`, or a reference string such as "Appendix D".
         let said = field.value.as_text().map(|t| t.trim().to_lowercase()).unwrap_or_default();
         return match field.value.as_bool() {
@@ -115,7 +120,6 @@ fn record_level(ctx: &Ctx<'_>, record: &Record) -> Option<u8> {
     };
     let has_ref = text("ref").or_else(|| text("reference")).or_else(|| text("url")).is_some_and(|r| !r.is_empty());
     let has_date = text("date").is_some();
-    let status = status.replace([' ', '-'], "_");
     let level = match status.as_str() {
         "complete" | "completed" | "approved" | "published" | "signed_off" | "done" | "passed" | "certified" | "in_place" => {
             if has_ref {

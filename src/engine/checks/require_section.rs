@@ -57,9 +57,17 @@ fn covered_elsewhere(ctx: &Ctx<'_>, id: &str, min_words: usize) -> Option<usize>
     let n = ctx.proposal.sections.len();
     let sections = &ctx.proposal.sections;
     let about: Vec<usize> = (0..n).filter(|&i| def.keywords_found(&keywords.subtree[i]) >= 3 && words[i] >= min_words).collect();
-    // The deepest such section: the title's subtree holds every topic of the proposal.
-    let above = |j: usize| std::iter::successors(sections[j].parent, |&a| sections[a].parent);
-    let best = about.iter().copied().find(|&i| !about.iter().any(|&j| above(j).any(|a| a == i)));
+    // The deepest such section: the title's subtree holds every topic of the proposal. One
+    // walk up from each marks the sections that have a qualifying one below them.
+    let mut has_deeper = vec![false; n];
+    for &j in &about {
+        for a in std::iter::successors(sections[j].parent, |&a| sections[a].parent) {
+            if std::mem::replace(&mut has_deeper[a], true) {
+                break;
+            }
+        }
+    }
+    let best = about.iter().copied().find(|&i| !has_deeper[i]);
     // Spread across the proposal rather than in one place: still covered, if widely.
     best.or_else(|| {
         if def.keywords_found(&keywords.whole) < 4 {
