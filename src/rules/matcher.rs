@@ -252,6 +252,12 @@ fn dialect_classes(source: &str, form: Form) -> String {
             }
         }
         rest = &rest[c.len_utf8()..];
+        if form == Form::Ascii && !c.is_ascii() {
+            // A byte that ASCII text never holds: the character can match nothing there,
+            // in a class or out of one, and the pattern still parses without Unicode.
+            out.push_str("\\x80");
+            continue;
+        }
         if c != '\\' {
             match c {
                 '[' => in_class = true,
@@ -2377,6 +2383,26 @@ mod tests {
         let scan = pre.scan(text);
         let got = scanned(&m, &scan, text);
         assert_eq!(got, [(2, 4), (11, 13)]);
+    }
+
+    #[test]
+    fn non_ascii_characters_keep_the_ascii_form() {
+        // A pound sign, a curly apostrophe or a dash can match nothing in ASCII text, in a
+        // class or out of one, so the pattern still has a cheap ASCII form.
+        assert_eq!(dialect_classes("(?:£ ?)?[^|£]x[a-’]", Form::Ascii), r"(?:\x80 ?)?[^|\x80]x[a-\x80]");
+        let pattern = r"\b(?:£\s?)?\d+\s+(?:[\w’-]+\s+){0,2}?residents\b[^.£]{0,20}\bsurveyed";
+        let d = dialect();
+        let lazy = Lazy::new(d.pattern_source(pattern).unwrap());
+        assert!(lazy.ascii_hir().is_some());
+        let m = Matcher::new(&d, vec![Source::Pattern(d.pattern_source(pattern).unwrap())]).unwrap();
+        let pre = Prefilter::new([&m]);
+        let whole = compile(m.as_str()).unwrap();
+        for text in ["we surveyed 40 local residents who were surveyed in May", "12 older residents were surveyed; 5 residents, £ surveyed"]
+        {
+            let scan = pre.scan(text);
+            assert_eq!(scan.kind, TextKind::of(text));
+            assert_eq!(scanned(&m, &scan, text), found(&whole, text), "{text}");
+        }
     }
 
     #[test]
