@@ -334,6 +334,7 @@ fn rule_doc(set: &RuleSet, db: &SourceDb, packs: &mut PackCache, r: &Rule, level
     s.push_str(&applies_when(set, r, &raw));
     s.push_str(&covered_by(set, r));
     s.push_str(&not_needed_refused(set, r));
+    s.push_str(&corroboration(set, r));
     s.push_str(&stage_profile(r));
 
     let _ = writeln!(s, "{} Why\n", h(1));
@@ -521,6 +522,21 @@ fn not_needed_refused(set: &RuleSet, r: &Rule) -> String {
     };
     let ids: Vec<String> = n.triggers.iter().map(|&t| format!("`{}`", set.vocab.triggers[t].id)).collect();
     format!("A \"not needed\" statement does not answer it, whatever its reason, when {} fires: {}.\n\n", ids.join(" or "), n.note)
+}
+
+fn corroboration(set: &RuleSet, r: &Rule) -> String {
+    let Some((pack, c)) = set.packs.iter().find(|p| p.path == r.pack).and_then(|p| Some((p, p.corroboration.as_ref()?))) else {
+        return String::new();
+    };
+    if !r.check.reports_absence() {
+        return format!("It counts towards the {} pack's corroboration, and its findings always stand.\n\n", pack.title);
+    }
+    format!(
+        "Judged with its pack: when fewer than {n} of the {title} rules report and at least {n} are met, its findings are notes: {note}.\n\n",
+        n = c.min_rules,
+        title = pack.title,
+        note = c.note
+    )
 }
 
 fn stage_profile(r: &Rule) -> String {

@@ -115,3 +115,39 @@ fn local_pack_load_errors(rules: &str) -> String {
     assert_eq!(out.status.code(), Some(2));
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
+
+#[test]
+fn corroboration_needs_at_least_two_rules() {
+    let dir = tempfile::tempdir().unwrap();
+    let pack = "[pack]\nprinciple = \"ethical\"\nprefix = \"LOC\"\n\n[pack.corroboration]\nmin-rules = 1\nnote = \"n\"\n";
+    std::fs::write(dir.path().join("local.toml"), pack).unwrap();
+    let out = common::proplint().args(["check", "--rules"]).arg(dir.path()).arg("fixtures/edge/crlf.md").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("`min-rules` must be at least 2"), "{err}");
+    assert!(err.contains("local.toml:6:13"), "the span points at the value: {err}");
+}
+
+/// The severity of CYB-007 on the judgement fixture whose security case has one gap.
+fn one_gap_backup_severity(args: &[&str]) -> String {
+    let mut args = args.to_vec();
+    args.push("fixtures/judgement/security-case-one-gap.md");
+    let (_, doc) = common::check_json(&args);
+    let found: Vec<&str> =
+        doc["diagnostics"].as_array().unwrap().iter().filter(|d| d["rule"] == "CYB-007").map(|d| d["severity"].as_str().unwrap()).collect();
+    assert_eq!(found.len(), 1, "{doc}");
+    found[0].to_string()
+}
+
+#[test]
+fn corroboration_judges_only_a_pack_whose_rules_ran_and_keeps_configured_severities() {
+    assert_eq!(one_gap_backup_severity(&["--no-config"]), "info");
+    // Run alone, or with one other of its pack, the rule has too few checks to be weighed with.
+    assert_eq!(one_gap_backup_severity(&["--no-config", "--select", "CYB-007"]), "warning");
+    assert_eq!(one_gap_backup_severity(&["--no-config", "--select", "CYB-007,CYB-001,CYB-003"]), "warning");
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("proplint.toml");
+    std::fs::write(&config, "[severity]\n\"CYB-007\" = \"error\"\n").unwrap();
+    // A severity set in configuration is the user's call.
+    assert_eq!(one_gap_backup_severity(&["--config", config.to_str().unwrap()]), "error");
+}

@@ -128,6 +128,7 @@ pub fn check(proposal: &Proposal, file: FileId, set: &RuleSet, options: &Options
     ctx.triggers = in_order(&set.vocab.triggers, parallel, |t| ctx.trigger_hit(&t.fields, t.matcher.as_ref()));
     let mut results = in_order(&options.selected, parallel, |&i| (i, ctx.run_rule(i, options)));
     covered_by_others(set, &mut results);
+    corroborate(set, options, &mut results);
     let mut out = Checked::default();
     for (i, result) in results {
         match result {
@@ -162,6 +163,44 @@ fn covered_by_others(set: &RuleSet, results: &mut [(usize, Option<Vec<Diagnostic
             d.advisory = true;
             d.fix = None;
             d.message = format!("{}; {note}", d.message);
+        }
+    }
+}
+
+/// In a pack with `corroboration`, when fewer than `min_rules` of its rules report and at
+/// least that many are met, the missing-evidence findings become notes. A severity the
+/// user set in configuration is kept as set.
+fn corroborate(set: &RuleSet, options: &Options, results: &mut [(usize, Option<Vec<Diagnostic>>)]) {
+    for pack in &set.packs {
+        let Some(corroboration) = &pack.corroboration else {
+            continue;
+        };
+        let in_pack = |i: usize| set.rules[i].pack == pack.path;
+        let (mut reporting, mut met) = (0, 0);
+        for (i, found) in results.iter() {
+            match found.as_ref().filter(|_| in_pack(*i)) {
+                Some(found) if found.iter().any(|d| !d.advisory) => reporting += 1,
+                Some(_) => met += 1,
+                None => {}
+            }
+        }
+        if reporting == 0 || reporting >= corroboration.min_rules || met < corroboration.min_rules {
+            continue;
+        }
+        let verb = if reporting == 1 { "reports" } else { "report" };
+        let note =
+            format!("only {reporting} of the {} checks {verb} here and {met} are met: {}", pack.title.to_lowercase(), corroboration.note);
+        for (i, found) in results.iter_mut() {
+            let rule = &set.rules[*i];
+            if !in_pack(*i) || !rule.check.reports_absence() || options.severity.contains_key(i) {
+                continue;
+            }
+            for d in found.iter_mut().flatten().filter(|d| !d.advisory) {
+                d.severity = Severity::Info;
+                d.advisory = true;
+                d.fix = None;
+                d.message = format!("{}; {note}", d.message);
+            }
         }
     }
 }

@@ -5,7 +5,8 @@ use super::language::{cue_matcher, toml_to_value, Cues, FieldPredicate, FieldTes
 use super::matcher::{compile, Dialect, Matcher, Prefilter, Source};
 use super::schema::{RawFieldPredicate, RawLanguage, RawPackFile, RawRule, RawWhen};
 use super::{
-    Check, CoveredBy, Example, FieldSpec, NotNeededRefused, PackInfo, Rule, RuleSet, StageOverride, When, ENABLERS, PRINCIPLES, STAGES,
+    Check, Corroboration, CoveredBy, Example, FieldSpec, NotNeededRefused, PackInfo, Rule, RuleSet, StageOverride, When, ENABLERS,
+    PRINCIPLES, STAGES,
 };
 use crate::diag::{Diagnostic, Severity, ToolCode};
 use crate::model::Format;
@@ -218,12 +219,20 @@ fn compile_pack(
     if prefix.is_empty() || !prefix.chars().all(|c| c.is_ascii_uppercase()) || prefix == "PL" {
         ctx.error(header.prefix.span(), format!("prefix `{prefix}` must be capital letters (and `PL` is the tool's own)"));
     }
+    let corroboration = header.corroboration.as_ref().map(|c| {
+        let min_rules = *c.get_ref().min_rules.get_ref();
+        if min_rules < 2 {
+            ctx.error(c.get_ref().min_rules.span(), "`min-rules` must be at least 2: with 1, no finding would ever be a note");
+        }
+        Corroboration { min_rules, note: c.get_ref().note.clone() }
+    });
     let info = PackInfo {
         path: path.clone(),
         principle: principle.clone(),
         prefix: prefix.clone(),
         title: header.title.clone().unwrap_or_else(|| prefix.clone()),
         summary: header.summary.clone().unwrap_or_default(),
+        corroboration,
     };
     // Rule by rule, so that one large pack does not leave a core idle.
     let rules = raw

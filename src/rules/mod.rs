@@ -98,6 +98,11 @@ impl Check {
         }
     }
 
+    /// True for checks that report missing evidence, which corroboration may turn into notes.
+    pub fn reports_absence(&self) -> bool {
+        matches!(self, Check::RequireSection { .. } | Check::RequireEvidence { .. } | Check::RequireField { .. })
+    }
+
     /// The canonical sections the rule is about, first one preferred for insertion points.
     pub fn sections(&self) -> &[String] {
         match self {
@@ -212,6 +217,18 @@ pub struct PackInfo {
     pub prefix: String,
     pub title: String,
     pub summary: String,
+    pub corroboration: Option<Corroboration>,
+}
+
+/// A board judges a principle as a whole: when fewer than `min_rules` of the pack's rules
+/// report on a proposal and at least as many are met, its missing-evidence findings are
+/// notes, since one or two missing items do not send an otherwise evidenced case back.
+/// Stated practices (`forbid`) and contradictions (`consistency`) always stand.
+#[derive(Debug, Clone)]
+pub struct Corroboration {
+    pub min_rules: usize,
+    /// Why the findings are notes, added to their message.
+    pub note: String,
 }
 
 /// Everything a run needs to check proposals, compiled once.

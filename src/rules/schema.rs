@@ -20,6 +20,16 @@ pub(crate) struct RawPackHeader {
     pub prefix: Spanned<String>,
     pub title: Option<String>,
     pub summary: Option<String>,
+    pub corroboration: Option<Spanned<RawCorroboration>>,
+}
+
+/// How many of a pack's rules must report before its missing-evidence findings stand as
+/// gaps rather than notes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct RawCorroboration {
+    pub min_rules: Spanned<usize>,
+    pub note: String,
 }
 
 #[derive(Debug, Deserialize)]
