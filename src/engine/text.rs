@@ -246,7 +246,10 @@ fn analyse(text: &str, kind: BlockKind, vocab: &Vocab, scan: Option<&Scan>) -> B
     let not_needed = collect(&cues.not_needed);
     let exclusions = cues.excluded.as_ref().map(collect).unwrap_or_default();
     let reasons = collect(&cues.reasons);
-    let mut strong: Vec<Range<usize>> = [&q.status, &q.owner, &q.date].iter().flat_map(|re| collect(re)).collect();
+    // A status word inside a promise ("will be completed") says what is to come, not what is.
+    let promises = collect(&q.plan);
+    let done = collect(&q.status).into_iter().filter(|s| !within_one(&promises, s));
+    let mut strong: Vec<Range<usize>> = done.chain([&q.owner, &q.date].iter().flat_map(|re| collect(re))).collect();
     strong.sort_by_key(|m| (m.start, m.end));
     let refs = collect(&q.reference);
     // Lists are sorted by start: search, not scan, so long blocks stay linear.
@@ -270,6 +273,12 @@ fn analyse(text: &str, kind: BlockKind, vocab: &Vocab, scan: Option<&Scan>) -> B
         })
         .collect();
     BlockText { sentences }
+}
+
+/// True when `r` lies inside one of `sorted`, a list of ranges in order that do not overlap.
+fn within_one(sorted: &[Range<usize>], r: &Range<usize>) -> bool {
+    let after = sorted.partition_point(|m| m.start <= r.start);
+    after > 0 && sorted[after - 1].end >= r.end
 }
 
 /// Sentences end at `.`, `!`, `?` or `;` followed by a space and a capital, a quote or a

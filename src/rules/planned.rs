@@ -2163,8 +2163,8 @@ static PLANNED: &[Planned] = &[
         gate: None,
     },
     Planned {
-        source: "\\b(?:completed?|done|approved|signed[\\s-]?off|agreed|published|in place|undertaken|carried out|passed|certified|renewed|accepted|finali[sz]ed|conducted|reviewed|tested|assessed|audited|achieved|obtained|submitted|commissioned|endorsed|ratified|concluded|documented|underway|in progress|drafted|held|interviewed|surveyed|ran|found that|identified|showed|updated|recorded)\\b",
-        literals: Some(&["accepted", "achieved", "agreed", "approved", "assessed", "audited", "carried out", "certified", "commissioned", "complete", "completed", "concluded", "conducted", "documented", "done", "drafted", "endorsed", "finalised", "finalized", "found that", "held", "identified", "in place", "in progress", "interviewed", "obtained", "passed", "published", "ran", "ratified", "recorded", "renewed", "reviewed", "showed", "signed", "submitted", "surveyed", "tested", "undertaken", "underway", "updated"]),
+        source: "\\b(?:completed?|done|draft|approved|signed[\\s-]?off|agreed|published|in place|undertaken|carried out|passed|certified|renewed|accepted|finali[sz]ed|conducted|reviewed|tested|assessed|audited|achieved|obtained|submitted|commissioned|endorsed|ratified|concluded|documented|underway|in progress|drafted|held|interviewed|surveyed|ran|found that|identified|showed|updated|recorded)\\b",
+        literals: Some(&["accepted", "achieved", "agreed", "approved", "assessed", "audited", "carried out", "certified", "commissioned", "complete", "completed", "concluded", "conducted", "documented", "done", "draft", "drafted", "endorsed", "finalised", "finalized", "found that", "held", "identified", "in place", "in progress", "interviewed", "obtained", "passed", "published", "ran", "ratified", "recorded", "renewed", "reviewed", "showed", "signed", "submitted", "surveyed", "tested", "undertaken", "underway", "updated"]),
         starts: Starts::AtLiterals,
         may_be_empty: false,
         guard: None,
@@ -2179,11 +2179,11 @@ static PLANNED: &[Planned] = &[
         gate: None,
     },
     Planned {
-        source: "\\b(?:planned|scheduled|booked|due|will be (?:completed|done|carried out|published|undertaken|in place|signed off|approved|tested|submitted)|by (?:the )?end of|before (?:go[\\s-]?live|launch|beta|live|contract award|procurement|the decision|cabinet|private beta|public beta))\\b",
-        literals: Some(&["before beta", "before cabinet", "before contract award", "before go", "before launch", "before live", "before private beta", "before procurement", "before public beta", "before the decision", "booked", "by end of", "by the end of", "due", "planned", "scheduled", "will be approved", "will be carried out", "will be completed", "will be done", "will be in place", "will be published", "will be signed off", "will be submitted", "will be tested", "will be undertaken"]),
+        source: "\\b(?:will|shall|would|should|must|could|might|can|(?:plans?|planning|intends?|intending|aims?|going|needs?|has|have|expects?|expected|due|yet)\\s+to|to be)\\s+(?:(?:also|then|first|now|still|be|been|have\\s+been|fully|formally|only|need\\s+to)\\s+){0,3}(?:complete[sd]?|done|approved?|sign(?:ed)?[\\s-]?off|agreed?|publish(?:ed)?|undertaken?|carr(?:y|ied)\\s+out|pass(?:ed)?|certif(?:y|ied)|renew(?:ed)?|accept(?:ed)?|finali[sz]e[sd]?|conduct(?:ed)?|review(?:ed)?|test(?:ed)?|assess(?:ed)?|audit(?:ed)?|achieve[sd]?|obtain(?:ed)?|submit(?:ted)?|commission(?:ed)?|endorse[sd]?|ratif(?:y|ied)|conclude[sd]?|document(?:ed)?|draft(?:ed)?|held|update[sd]?|record(?:ed)?|in\\s+place|underway|in\\s+progress)\\b",
+        literals: Some(&["aim", "aims", "can", "could", "due", "expect", "expected", "expects", "going", "has", "have", "intend", "intending", "intends", "might", "must", "need", "needs", "plan", "planning", "plans", "shall", "should", "to be", "will", "would", "yet"]),
         starts: Starts::AtLiterals,
         may_be_empty: false,
         guard: None,
-        gate: None,
+        gate: Some(&["accept", "accepted", "achieve", "achieved", "achieves", "agree", "agreed", "approve", "approved", "assess", "assessed", "audit", "audited", "carried", "carry", "certified", "certify", "commission", "commissioned", "complete", "completed", "completes", "conclude", "concluded", "concludes", "conduct", "conducted", "document", "documented", "done", "draft", "drafted", "endorse", "endorsed", "endorses", "finalise", "finalised", "finalises", "finalize", "finalized", "finalizes", "held", "obtain", "obtained", "pass", "passed", "place", "progress", "publish", "published", "ratified", "ratify", "record", "recorded", "renew", "renewed", "review", "reviewed", "sign", "signed", "submit", "submitted", "test", "tested", "undertake", "undertaken", "underway", "update", "updated", "updates"]),
     },
 ];
