@@ -247,8 +247,9 @@ fn analyse(text: &str, kind: BlockKind, vocab: &Vocab, scan: Option<&Scan>) -> B
     let exclusions = cues.excluded.as_ref().map(collect).unwrap_or_default();
     let reasons = collect(&cues.reasons);
     // A status word inside a promise ("will be completed") says what is to come, not what is.
-    let promises = collect(&q.plan);
-    let done = collect(&q.status).into_iter().filter(|s| !within_one(&promises, s));
+    let status = collect(&q.status);
+    let promises = if status.is_empty() { Vec::new() } else { collect(&q.plan) };
+    let done = status.into_iter().filter(|s| !within_one(&promises, s));
     let mut strong: Vec<Range<usize>> = done.chain([&q.owner, &q.date].iter().flat_map(|re| collect(re))).collect();
     strong.sort_by_key(|m| (m.start, m.end));
     let refs = collect(&q.reference);
