@@ -157,12 +157,8 @@ fn covered_by_others(set: &RuleSet, results: &mut [(usize, Option<Vec<Diagnostic
         let Some(found) = found.as_mut().filter(|_| by.rules.iter().any(|&j| met[j])) else {
             continue;
         };
-        let note = &by.note;
         for d in found.iter_mut().filter(|d| !d.advisory) {
-            d.severity = Severity::Info;
-            d.advisory = true;
-            d.fix = None;
-            d.message = format!("{}; {note}", d.message);
+            make_note(d, &by.note);
         }
     }
 }
@@ -196,13 +192,18 @@ fn corroborate(set: &RuleSet, options: &Options, results: &mut [(usize, Option<V
                 continue;
             }
             for d in found.iter_mut().flatten().filter(|d| !d.advisory) {
-                d.severity = Severity::Info;
-                d.advisory = true;
-                d.fix = None;
-                d.message = format!("{}; {note}", d.message);
+                make_note(d, &note);
             }
         }
     }
+}
+
+/// A finding answered by other evidence: a note that says why, with no fix to apply.
+fn make_note(d: &mut Diagnostic, why: &str) {
+    d.severity = Severity::Info;
+    d.advisory = true;
+    d.fix = None;
+    d.message = format!("{}; {why}", d.message);
 }
 
 /// `f` of every item, in order, worked out on all cores when `parallel`.

@@ -209,11 +209,11 @@ fn words_at_most(text: &str, from: usize, to: usize, limit: usize) -> bool {
 /// profiling or automated decision-making"), not the subject of a new clause ("no
 /// internet or smartphone can phone us").
 fn second_list_item(between: &str) -> bool {
-    let words: Vec<&str> = between.split_whitespace().collect();
-    let Some(or) = words.iter().rposition(|w| matches!(*w, "or" | "nor")) else {
+    let mut from_end = between.split_whitespace().rev();
+    let Some(after_or) = from_end.position(|w| matches!(w, "or" | "nor")) else {
         return false;
     };
-    (1..=LIST_ITEM_WORDS).contains(&or) && words.len() - or - 1 <= 1
+    after_or <= 1 && (1..=LIST_ITEM_WORDS).contains(&from_end.count())
 }
 
 /// "Residents who cannot go online can phone": a negation right after "who", "which" or
